@@ -1,0 +1,47 @@
+// Sans-I/O batch reading: feed bytes of a CSV / JSON / NDJSON batch in chunks of any size,
+// get validated rows out. No file access here; the caller reads the file.
+#pragma once
+
+#include "xferd/core/row.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace xferd {
+
+struct BatchLimits {
+    std::size_t max_field_bytes = 64 * 1024;   // one CSV field / JSON string
+    std::size_t max_row_bytes = 1024 * 1024;   // one CSV record / NDJSON line
+    std::size_t max_columns = 256;
+};
+
+// csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl.
+BatchFormat format_for_path(const std::filesystem::path& path);
+
+class BatchReader {
+public:
+    BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {});
+    ~BatchReader();
+    BatchReader(BatchReader&&) noexcept;
+    BatchReader& operator=(BatchReader&&) noexcept;
+
+    // Feeds the next chunk; appends every row completed by it to `out` (in input order).
+    // Returns false once the file has a file-level error (see error()); later calls do nothing.
+    bool feed(std::string_view chunk, std::vector<ParsedRow>& out);
+    // End of input: flushes the last row; detects truncation and empty/header-only files.
+    bool finish(std::vector<ParsedRow>& out);
+
+    [[nodiscard]] const std::optional<FileError>& error() const;
+    // Header names as they appear in the file (CSV), for reports. Empty for JSON.
+    [[nodiscard]] const std::vector<std::string>& header() const;
+    [[nodiscard]] std::size_t rows_seen() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xferd
