@@ -1,0 +1,17 @@
+// Which files in a folder are batches to take (design.md § Files). Pure decision + a listing.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace xferd {
+
+// *.csv / *.json / *.ndjson / *.jsonl that are not hidden, Office lock files (~$…), temp or
+// partial files (*.tmp, *.part, *.swp, *~), nor anything xferd writes itself.
+bool is_batch_candidate(const std::filesystem::path& path);
+
+// Candidates in `folder` (not recursive), oldest modification time first.
+std::vector<std::filesystem::path> list_batches(const std::filesystem::path& folder);
+
+}  // namespace xferd

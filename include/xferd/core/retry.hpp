@@ -1,0 +1,64 @@
+// Retry decisions (design.md § Exactly-once submission, mobproc-api.md §11, §13). Pure: the
+// client tells what happened, this says retry / in doubt / fail and how long to wait.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string_view>
+
+namespace xferd {
+
+enum class CallKind {
+    idempotent,  // confirm=true and every GET: no side effects, safe to repeat
+    submit,      // POST /orders: creates an order; repeat only when provably not processed
+};
+
+// Where a call ended. `request_sent` is true once the whole request was written to the socket.
+struct CallOutcome {
+    enum class Kind {
+        answered,          // an HTTP status came back (see http_status)
+        connect_failed,    // TCP connect / DNS failed: nothing was sent
+        tls_failed,        // TLS handshake failed: nothing was sent
+        write_failed,      // the request could not be written completely
+        timed_out,         // our deadline passed
+        connection_lost,   // reset / EOF while waiting for the answer
+    };
+    Kind kind = Kind::answered;
+    int http_status = 0;
+    bool request_sent = false;
+    std::optional<std::chrono::seconds> retry_after;
+};
+
+enum class Verdict {
+    done,      // answered with a status the caller handles (2xx, 4xx other than 429…)
+    retry,     // try again after a delay
+    in_doubt,  // a submit may or may not have been processed: reconcile, never resend blindly
+    fail,      // give up (retries exhausted, or a TLS verification failure)
+};
+
+std::string_view to_string(Verdict v);
+
+// Statuses that say "not processed, try later": safe to retry even for a submit.
+bool is_retryable_status(int http_status, CallKind kind);
+
+Verdict classify(CallKind kind, const CallOutcome& outcome);
+
+struct RetrySchedule {
+    unsigned max_attempts = 6;  // total tries, the first included; 1 disables retries
+    std::chrono::milliseconds base_delay{200};
+    std::chrono::milliseconds max_delay{10'000};
+};
+
+// Delay before attempt `attempt + 1` (attempt counts from 1), or nullopt when out of attempts.
+// Capped exponential backoff with full jitter (uniform in [0, min(max, base·2^(attempt-1))]);
+// a Retry-After from the server is honoured as a floor (capped at 5 minutes).
+std::optional<std::chrono::milliseconds> next_delay(const RetrySchedule& schedule, unsigned attempt,
+                                                    std::optional<std::chrono::seconds> retry_after,
+                                                    std::mt19937_64& rng);
+
+// Retry-After in seconds (the delta-seconds form; an HTTP date is treated as absent).
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view header);
+
+}  // namespace xferd

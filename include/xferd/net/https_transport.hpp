@@ -1,0 +1,77 @@
+// HTTPS requests over pooled keep-alive connections (Beast + OpenSSL). One attempt per call:
+// retries, tokens and meaning live above, in MobprocClient and the pure retry policy.
+#pragma once
+
+#include "xferd/core/error.hpp"
+#include "xferd/core/retry.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xferd {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+struct HttpsTimeouts {
+    std::chrono::milliseconds connect{10'000};
+    std::chrono::milliseconds tls_handshake{10'000};
+    std::chrono::milliseconds request{30'000};  // write + read of one request
+};
+
+// https://host:port/path → its parts. Only https is accepted.
+struct HttpsUrl {
+    std::string host;
+    std::string port;
+    std::string path;  // without a trailing '/'
+};
+Result<HttpsUrl> parse_https_url(std::string_view url);
+
+// A TLS client context that always verifies the peer: the given CA file, or the system store.
+Result<std::shared_ptr<asio::ssl::context>> make_client_tls_context(
+    const std::optional<std::filesystem::path>& ca_file);
+
+struct HttpAttempt {
+    CallOutcome outcome;                              // what happened, for the retry policy
+    http::response<http::string_body> response;       // when outcome.kind == answered
+    std::string error_text;                           // when not answered: what failed
+};
+
+class HttpsConnection;
+
+class HttpsTransport {
+public:
+    HttpsTransport(asio::any_io_executor ex, std::shared_ptr<asio::ssl::context> tls, HttpsTimeouts timeouts,
+                   std::size_t max_idle_per_host = 64);
+    ~HttpsTransport();
+    HttpsTransport(const HttpsTransport&) = delete;
+    HttpsTransport& operator=(const HttpsTransport&) = delete;
+
+    // Sends `req` to host:port on an idle pooled connection (one the server has not closed) or
+    // a new one, and reads the answer. Never throws for network errors.
+    asio::awaitable<HttpAttempt> request(const HttpsUrl& where, http::request<http::string_body> req);
+
+    void close_idle();
+    [[nodiscard]] std::size_t connections_opened() const { return opened_; }
+
+private:
+    asio::any_io_executor ex_;
+    std::shared_ptr<asio::ssl::context> tls_;
+    HttpsTimeouts timeouts_;
+    std::size_t max_idle_per_host_;
+    std::map<std::string, std::vector<std::unique_ptr<HttpsConnection>>> idle_;
+    std::size_t opened_ = 0;
+};
+
+}  // namespace xferd

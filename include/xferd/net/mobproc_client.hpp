@@ -1,0 +1,77 @@
+// The MobProc API as xferd uses it: required headers, bearer tokens (one refresh in flight for
+// every waiting row; a 401 refreshes and retries once), and retries as the pure policy says.
+#pragma once
+
+#include "xferd/core/config.hpp"
+#include "xferd/core/retry.hpp"
+#include "xferd/core/token_cache.hpp"
+#include "xferd/net/async_primitives.hpp"
+#include "xferd/net/https_transport.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <random>
+#include <string>
+
+namespace xferd {
+
+struct ApiResponse {
+    enum class Kind {
+        answered,  // an HTTP answer to act on (any status; see status/body)
+        in_doubt,  // a submit may have been processed: do not resend, reconcile
+        failed,    // no usable answer after the allowed attempts (see message)
+    };
+    Kind kind = Kind::failed;
+    int status = 0;
+    std::string body;
+    std::string message;   // for failed / in_doubt: what happened, for a person
+    unsigned attempts = 0;
+    [[nodiscard]] bool ok() const { return kind == Kind::answered && status >= 200 && status < 300; }
+};
+
+using LogFn = std::function<void(std::string_view level, std::string_view message)>;
+
+class MobprocClient {
+public:
+    MobprocClient(asio::any_io_executor ex, const ApiConfig& api, std::shared_ptr<asio::ssl::context> tls,
+                  LogFn log);
+
+    // POST /orders?confirm=true (idempotent, retried).
+    asio::awaitable<ApiResponse> confirm_order(std::string order_request_json);
+    // POST /orders (retried only when provably not processed).
+    asio::awaitable<ApiResponse> submit_order(std::string order_request_json);
+    // GET base_url + target (retried).
+    asio::awaitable<ApiResponse> get(std::string target);
+
+    // Makes sure a token is at hand (logs in if needed). Error: why authentication failed.
+    asio::awaitable<Result<void>> authenticate();
+
+    [[nodiscard]] std::size_t connections_opened() const { return transport_.connections_opened(); }
+    [[nodiscard]] unsigned token_requests() const { return token_requests_; }
+    // True once any API call got an HTTP answer (so "the API could not be reached" is false).
+    [[nodiscard]] bool api_reached() const { return api_reached_; }
+
+private:
+    asio::awaitable<ApiResponse> call(CallKind kind, http::verb method, std::string target, std::string body);
+    asio::awaitable<Result<std::string>> access_token();
+    asio::awaitable<Result<void>> fetch_token(bool use_refresh_token);
+
+    ApiConfig api_;
+    HttpsUrl base_;
+    HttpsUrl token_endpoint_;
+    HttpsTransport transport_;
+    LogFn log_;
+    RetrySchedule schedule_;
+    std::mt19937_64 rng_;
+
+    TokenCache tokens_;
+    bool token_fetch_in_flight_ = false;
+    std::uint64_t token_failures_ = 0;
+    std::string last_token_error_;
+    AsyncCondition token_changed_;
+    unsigned token_requests_ = 0;
+    bool api_reached_ = false;
+};
+
+}  // namespace xferd

@@ -1,0 +1,190 @@
+#include "xferd/net/https_transport.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/url/parse.hpp>
+
+#include <openssl/ssl.h>
+#include <poll.h>
+
+namespace xferd {
+
+namespace beast = boost::beast;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+Result<HttpsUrl> parse_https_url(std::string_view url)
+{
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed) return make_error("'" + std::string(url) + "' is not a valid URL");
+    if (parsed->scheme() != "https")
+        return make_error("'" + std::string(url) + "' must start with https:// (TLS is always on)");
+    HttpsUrl out;
+    out.host = parsed->host_address();
+    if (parsed->host_type() == boost::urls::host_type::ipv6) {
+        // host_address() of [::1] is "::1"; keep it bare for the resolver.
+    }
+    out.port = parsed->has_port() ? std::string(parsed->port()) : "443";
+    out.path = parsed->encoded_path();
+    while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
+    if (out.host.empty()) return make_error("'" + std::string(url) + "' names no host");
+    return out;
+}
+
+Result<std::shared_ptr<ssl::context>> make_client_tls_context(const std::optional<std::filesystem::path>& ca_file)
+{
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    ctx->set_verify_mode(ssl::verify_peer);
+    error_code ec;
+    if (ca_file) {
+        ctx->load_verify_file(ca_file->string(), ec);
+        if (ec) return make_error("cannot load the CA file " + ca_file->string() + ": " + ec.message());
+    } else {
+        ctx->set_default_verify_paths(ec);
+        if (ec) return make_error("cannot load the system trust store: " + ec.message());
+    }
+    return ctx;
+}
+
+// One keep-alive TLS connection.
+class HttpsConnection {
+public:
+    HttpsConnection(asio::any_io_executor ex, ssl::context& tls) : stream_(ex, tls) {}
+
+    // Connects and handshakes; on failure fills `attempt` and returns false.
+    asio::awaitable<bool> open(const HttpsUrl& where, const HttpsTimeouts& t, HttpAttempt& attempt)
+    {
+        using K = CallOutcome::Kind;
+        tcp::resolver resolver(stream_.get_executor());
+        auto [rec, results] = co_await resolver.async_resolve(where.host, where.port,
+                                                              asio::as_tuple(asio::use_awaitable));
+        if (rec) {
+            attempt.outcome.kind = K::connect_failed;
+            attempt.error_text = "cannot resolve " + where.host + ": " + rec.message();
+            co_return false;
+        }
+        auto& tcp_layer = beast::get_lowest_layer(stream_);
+        tcp_layer.expires_after(t.connect);
+        auto [cec, ep] = co_await tcp_layer.async_connect(results, asio::as_tuple(asio::use_awaitable));
+        if (cec) {
+            attempt.outcome.kind = K::connect_failed;
+            attempt.error_text = "cannot connect to " + where.host + ":" + where.port + ": " +
+                                 (cec == beast::error::timeout ? std::string("timed out") : cec.message());
+            co_return false;
+        }
+        error_code addr_ec;
+        asio::ip::make_address(where.host, addr_ec);
+        if (addr_ec)  // SNI only for names, never for IP literals
+            SSL_set_tlsext_host_name(stream_.native_handle(), where.host.c_str());
+        stream_.set_verify_callback(ssl::host_name_verification(where.host));
+        tcp_layer.expires_after(t.tls_handshake);
+        auto [hec] = co_await stream_.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+        if (hec) {
+            attempt.outcome.kind = K::tls_failed;
+            attempt.error_text = "TLS handshake with " + where.host + ":" + where.port + " failed: " +
+                                 (hec == beast::error::timeout ? std::string("timed out") : hec.message());
+            co_return false;
+        }
+        co_return true;
+    }
+
+    asio::awaitable<void> exchange(http::request<http::string_body>& req, const HttpsTimeouts& t,
+                                   HttpAttempt& attempt)
+    {
+        using K = CallOutcome::Kind;
+        auto& tcp_layer = beast::get_lowest_layer(stream_);
+        tcp_layer.expires_after(t.request);  // one deadline for write + read
+        req.prepare_payload();
+        auto [wec, written] = co_await http::async_write(stream_, req, asio::as_tuple(asio::use_awaitable));
+        if (wec) {
+            attempt.outcome.kind = wec == beast::error::timeout ? K::timed_out : K::write_failed;
+            attempt.error_text = "sending the request failed: " + wec.message();
+            reusable_ = false;
+            co_return;
+        }
+        attempt.outcome.request_sent = true;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(16 * 1024 * 1024);
+        auto [rec, read] = co_await http::async_read(stream_, buffer_, parser, asio::as_tuple(asio::use_awaitable));
+        if (rec) {
+            attempt.outcome.kind = rec == beast::error::timeout ? K::timed_out : K::connection_lost;
+            attempt.error_text = rec == beast::error::timeout ? "no complete answer within the request timeout"
+                                                              : "connection lost before the answer: " + rec.message();
+            reusable_ = false;
+            co_return;
+        }
+        attempt.response = parser.release();
+        attempt.outcome.kind = K::answered;
+        attempt.outcome.http_status = static_cast<int>(attempt.response.result_int());
+        attempt.outcome.retry_after = parse_retry_after(attempt.response[http::field::retry_after]);
+        reusable_ = attempt.response.keep_alive();
+        last_used_ = std::chrono::steady_clock::now();
+    }
+
+    [[nodiscard]] bool reusable() const { return reusable_; }
+
+    // An idle connection the server has closed (or sent something unasked on) is readable:
+    // using it would turn a submit into an "in doubt" for nothing.
+    [[nodiscard]] bool still_open()
+    {
+        auto& sock = beast::get_lowest_layer(stream_).socket();
+        if (!sock.is_open()) return false;
+        pollfd p{sock.native_handle(), POLLIN | POLLRDHUP, 0};
+        int n = ::poll(&p, 1, 0);
+        return n == 0;
+    }
+
+private:
+    ssl::stream<beast::tcp_stream> stream_;
+    beast::flat_buffer buffer_;
+    bool reusable_ = true;
+    std::chrono::steady_clock::time_point last_used_{};
+};
+
+HttpsTransport::HttpsTransport(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls, HttpsTimeouts timeouts,
+                               std::size_t max_idle_per_host)
+    : ex_(std::move(ex)), tls_(std::move(tls)), timeouts_(timeouts), max_idle_per_host_(max_idle_per_host)
+{
+}
+
+HttpsTransport::~HttpsTransport() = default;
+
+void HttpsTransport::close_idle() { idle_.clear(); }
+
+asio::awaitable<HttpAttempt> HttpsTransport::request(const HttpsUrl& where, http::request<http::string_body> req)
+{
+    HttpAttempt attempt;
+    const std::string key = where.host + ":" + where.port;
+    std::unique_ptr<HttpsConnection> conn;
+    auto& idle = idle_[key];
+    while (!idle.empty() && !conn) {
+        auto candidate = std::move(idle.back());
+        idle.pop_back();
+        if (candidate->still_open()) conn = std::move(candidate);
+    }
+    if (!conn) {
+        conn = std::make_unique<HttpsConnection>(ex_, *tls_);
+        ++opened_;
+        if (!co_await conn->open(where, timeouts_, attempt)) co_return attempt;
+    }
+    req.set(http::field::host, where.host + (where.port == "443" ? "" : ":" + where.port));
+    req.keep_alive(true);
+    co_await conn->exchange(req, timeouts_, attempt);
+    if (conn->reusable() && idle_[key].size() < max_idle_per_host_) idle_[key].push_back(std::move(conn));
+    co_return attempt;
+}
+
+}  // namespace xferd
