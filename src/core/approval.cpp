@@ -1,0 +1,356 @@
+#include "xferd/core/approval.hpp"
+
+#include "xferd/core/csv_parser.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace xferd {
+
+namespace {
+
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+constexpr std::size_t max_listed = 10;  // names listed in one message before "and N more"
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::string_view strip_bom(std::string_view s)
+{
+    if (s.starts_with(utf8_bom)) s.remove_prefix(utf8_bom.size());
+    return s;
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// Header names match as the batch columns do: case, spaces, '_' and '-' ignored.
+std::string header_key(std::string_view s)
+{
+    std::string out;
+    for (char c : trim(s)) {
+        if (c == ' ' || c == '_' || c == '-') continue;
+        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return out;
+}
+
+// The confirmation CSV neutralises cells a spreadsheet would evaluate with a leading
+// apostrophe (report.hpp csv_cell); a value saved back keeps it. Undo exactly that.
+std::string cell_value(std::string_view raw)
+{
+    std::string_view v = trim(raw);
+    if (v.size() > 1 && v.front() == '\'' && std::string_view("=+-@\t\r").find(v[1]) != std::string_view::npos)
+        v.remove_prefix(1);
+    return std::string(v);
+}
+
+bool all_digits(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string_view without_leading_zeros(std::string_view s)
+{
+    while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);
+    return s;
+}
+
+// Excel drops the leading zeros of a number-looking cell when it re-saves a CSV.
+bool same_number_after_excel(std::string_view confirmed, std::string_view saved)
+{
+    if (confirmed == saved) return true;
+    return all_digits(confirmed) && all_digits(saved) && without_leading_zeros(confirmed) == without_leading_zeros(saved);
+}
+
+bool looks_mangled_by_excel(std::string_view v)
+{
+    return v.find("E+") != std::string_view::npos || v.find("e+") != std::string_view::npos;
+}
+
+std::optional<std::size_t> parse_row_number(std::string_view s)
+{
+    s = trim(s);
+    std::size_t n = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || p != s.data() + s.size() || n == 0) return std::nullopt;
+    return n;
+}
+
+// yes / y / x / 1 approve; empty / no / n / 0 do not; anything else is a mistake to report.
+std::optional<bool> parse_approve_cell(std::string_view s)
+{
+    std::string v = lower(trim(s));
+    if (v == "yes" || v == "y" || v == "x" || v == "1") return true;
+    if (v.empty() || v == "no" || v == "n" || v == "0") return false;
+    return std::nullopt;
+}
+
+// The delimiter Excel used: the most frequent of , ; TAB on the header line (outside quotes).
+char detect_delimiter(std::string_view text)
+{
+    std::size_t comma = 0, semicolon = 0, tab = 0;
+    bool quoted = false;
+    for (char c : text) {
+        if (c == '"') quoted = !quoted;
+        if (quoted) continue;
+        if (c == '\n' || c == '\r') break;
+        comma += c == ',';
+        semicolon += c == ';';
+        tab += c == '\t';
+    }
+    if (semicolon > comma && semicolon >= tab) return ';';
+    if (tab > comma && tab > semicolon) return '\t';
+    return ',';
+}
+
+std::string list_some(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (std::size_t i = 0; i < items.size() && i < max_listed; ++i) out += (i ? ", " : "") + items[i];
+    if (items.size() > max_listed) out += " and " + std::to_string(items.size() - max_listed) + " more";
+    return out;
+}
+
+std::string utc_text(std::chrono::system_clock::time_point t)
+{
+    std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string duration_text(std::chrono::seconds d)
+{
+    auto s = d.count();
+    if (s % 3600 == 0 && s >= 3600) return std::to_string(s / 3600) + "h";
+    if (s % 60 == 0 && s >= 60) return std::to_string(s / 60) + "m";
+    return std::to_string(s) + "s";
+}
+
+ApprovalVerdict refuse(std::string message)
+{
+    ApprovalVerdict v;
+    v.message = std::move(message) + "; nothing was submitted";
+    return v;
+}
+
+std::string row_label(const ConfirmedRow& r)
+{
+    return "row " + std::to_string(r.row) + " (" + r.external_order_number + ")";
+}
+
+}  // namespace
+
+Result<ApprovalInput> parse_approve_file(std::string_view text)
+{
+    ApprovalInput in;
+    in.source = ApprovalInput::Source::approve_file;
+    text = strip_bom(text);
+    std::size_t line_no = 0;
+    std::set<std::string> seen;
+    while (!text.empty()) {
+        auto nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        ++line_no;
+        line = trim(line);
+        if (line.empty() || line.front() == '#') continue;
+        if (lower(line) == "all") {
+            in.all = true;
+            continue;
+        }
+        if (line.find_first_of(",;\t") != std::string_view::npos)
+            return make_error("line " + std::to_string(line_no) + " holds '" + std::string(line) +
+                              "': write one external order number a line, or `all`");
+        if (seen.insert(std::string(line)).second) in.external_order_numbers.emplace_back(line);
+    }
+    if (in.all && !in.external_order_numbers.empty())
+        return make_error("it says `all` and also lists external order numbers; write either `all` alone, or "
+                          "the external order numbers to submit, one a line");
+    if (!in.all && in.external_order_numbers.empty())
+        return make_error("it is empty; write `all` to approve every eligible row, or the external order numbers "
+                          "to submit, one a line");
+    return in;
+}
+
+Result<ApprovalInput> parse_approved_csv(std::string_view text)
+{
+    ApprovalInput in;
+    in.source = ApprovalInput::Source::approved_csv;
+    text = strip_bom(text);
+    CsvParser parser(detect_delimiter(text));
+    std::vector<CsvRecord> records;
+    if (!parser.feed(text, records) || !parser.finish(records)) {
+        const auto& e = *parser.error();
+        return make_error("it is not a readable CSV file (line " + std::to_string(e.line) +
+                          (e.kind == CsvError::Kind::unterminated_quote ? ": a quoted cell is never closed"
+                                                                        : ": a cell or line is too long") +
+                          "); save the confirmation again as CSV");
+    }
+    auto blank = [](const CsvRecord& r) {
+        return std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trim(f).empty(); });
+    };
+    auto it = std::find_if(records.begin(), records.end(), [&](const CsvRecord& r) { return !blank(r); });
+    if (it == records.end())
+        return make_error("it is empty; save the confirmation CSV with its `approve` column filled");
+
+    std::optional<std::size_t> col_row, col_eon, col_service, col_approve;
+    for (std::size_t i = 0; i < it->fields.size(); ++i) {
+        std::string key = header_key(it->fields[i]);
+        if (key == "row") col_row = i;
+        else if (key == "externalordernumber") col_eon = i;
+        else if (key == "serviceid") col_service = i;
+        else if (key == "approve") col_approve = i;
+    }
+    std::vector<std::string> missing;
+    if (!col_row) missing.push_back("row");
+    if (!col_eon) missing.push_back("external_order_number");
+    if (!col_approve) missing.push_back("approve");
+    if (!missing.empty())
+        return make_error("its header has no " + list_some(missing) +
+                          " column; save the confirmation CSV back with its columns kept and the `approve` column "
+                          "filled");
+    in.has_service_id = col_service.has_value();
+
+    std::set<std::size_t> rows_seen;
+    for (++it; it != records.end(); ++it) {
+        if (blank(*it)) continue;
+        const std::string line = std::to_string(it->line);
+        auto field = [&](std::optional<std::size_t> c) -> std::string_view {
+            return c && *c < it->fields.size() ? std::string_view(it->fields[*c]) : std::string_view();
+        };
+        ApprovedCsvRow r;
+        r.line = it->line;
+        auto row = parse_row_number(field(col_row));
+        if (!row)
+            return make_error("line " + line + ": the row column holds '" + std::string(trim(field(col_row))) +
+                              "', not a row number; keep the confirmation's `row` column as it was");
+        if (!rows_seen.insert(*row).second)
+            return make_error("line " + line + ": row " + std::to_string(*row) + " appears twice");
+        r.row = *row;
+        r.external_order_number = cell_value(field(col_eon));
+        r.service_id = cell_value(field(col_service));
+        auto approve = parse_approve_cell(field(col_approve));
+        if (!approve)
+            return make_error("line " + line + " (row " + std::to_string(r.row) + "): approve holds '" +
+                              std::string(trim(field(col_approve))) +
+                              "'; write yes, y, x or 1 to approve the row, or leave it empty");
+        r.approve = *approve;
+        in.rows.push_back(std::move(r));
+    }
+    return in;
+}
+
+ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBatch& batch,
+                               std::chrono::system_clock::time_point written_at,
+                               std::chrono::system_clock::time_point now, std::chrono::seconds max_age)
+{
+    const std::string file = approval.source == ApprovalInput::Source::approve_file ? "the .approve file"
+                                                                                    : "the .approved.csv file";
+    if (written_at < batch.confirmed_at)
+        return refuse("approval refused: " + file + " was written (" + utc_text(written_at) +
+                      ") before the confirmation it would approve (" + utc_text(batch.confirmed_at) +
+                      "); review the new confirmation report and approve again");
+    if (now - batch.confirmed_at > max_age)
+        return refuse("approval refused: the confirmation of " + utc_text(batch.confirmed_at) +
+                      " is older than approval.max_age (" + duration_text(max_age) +
+                      "); drop the batch file again (or touch it) to have it confirmed anew, then approve that");
+
+    std::map<std::size_t, const ConfirmedRow*> by_row;
+    std::map<std::string, const ConfirmedRow*> by_number;
+    for (const auto& r : batch.rows) {
+        by_row[r.row] = &r;
+        if (!r.external_order_number.empty()) by_number.emplace(r.external_order_number, &r);
+    }
+
+    std::set<std::size_t> chosen;  // rows the operator approved
+    if (approval.source == ApprovalInput::Source::approve_file) {
+        if (approval.all) {
+            for (const auto& r : batch.rows) chosen.insert(r.row);
+        } else {
+            std::vector<std::string> unknown;
+            for (const auto& n : approval.external_order_numbers) {
+                auto f = by_number.find(n);
+                if (f == by_number.end()) unknown.push_back(n);
+                else chosen.insert(f->second->row);
+            }
+            if (!unknown.empty())
+                return refuse("approval refused: " + file + " names external order number" +
+                              (unknown.size() > 1 ? "s " : " ") + list_some(unknown) +
+                              " that this batch does not hold; correct it and save it again");
+        }
+    } else {
+        std::vector<std::string> mismatches;
+        bool excel_numbers = false;
+        for (const auto& a : approval.rows) {
+            auto f = by_row.find(a.row);
+            if (f == by_row.end()) {
+                mismatches.push_back("row " + std::to_string(a.row) + " is not in the confirmed batch");
+                continue;
+            }
+            const ConfirmedRow& c = *f->second;
+            if (!same_number_after_excel(c.external_order_number, a.external_order_number)) {
+                mismatches.push_back("row " + std::to_string(a.row) + " has external order number '" +
+                                     a.external_order_number + "', the confirmation '" + c.external_order_number +
+                                     "'");
+                excel_numbers |= looks_mangled_by_excel(a.external_order_number);
+            } else if (approval.has_service_id && !same_number_after_excel(c.service_id, a.service_id)) {
+                mismatches.push_back("row " + std::to_string(a.row) + " has service id '" + a.service_id +
+                                     "', the confirmation '" + c.service_id + "'");
+                excel_numbers |= looks_mangled_by_excel(a.service_id);
+            }
+            if (a.approve) chosen.insert(a.row);
+        }
+        std::set<std::size_t> listed;
+        for (const auto& a : approval.rows) listed.insert(a.row);
+        for (const auto& r : batch.rows)
+            if (!listed.count(r.row)) mismatches.push_back("row " + std::to_string(r.row) + " is missing");
+        if (!mismatches.empty())
+            return refuse("approval refused: " + file + " does not match the confirmed batch (" +
+                          list_some(mismatches) +
+                          "). Was it saved from an older confirmation, or the input changed? Approve the current "
+                          "confirmation CSV, keeping every row" +
+                          (excel_numbers ? std::string(" (Excel turned numbers into 1.2E+09 form: format those "
+                                                       "columns as Text, or use a .approve file instead)")
+                                         : std::string()));
+    }
+
+    ApprovalVerdict v;
+    v.accepted = true;
+    for (std::size_t row : chosen) {
+        const ConfirmedRow& r = *by_row.at(row);
+        if (r.decision == Decision::approved) {
+            v.approved_rows.push_back(row);
+        } else if (!(approval.source == ApprovalInput::Source::approve_file && approval.all)) {
+            // `all` means every eligible row; naming an ineligible one explicitly deserves a word.
+            v.notes.push_back(row_label(r) + " was approved by the operator but is " +
+                              std::string(to_string(r.decision)) + (r.reason.empty() ? "" : ": " + r.reason) +
+                              "; not submitted");
+        }
+    }
+    std::size_t eligible = std::count_if(batch.rows.begin(), batch.rows.end(),
+                                         [](const ConfirmedRow& r) { return r.decision == Decision::approved; });
+    v.message = std::to_string(v.approved_rows.size()) + " of " + std::to_string(eligible) +
+                " eligible row" + (eligible == 1 ? "" : "s") + " approved by the operator";
+    return v;
+}
+
+}  // namespace xferd

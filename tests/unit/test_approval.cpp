@@ -1,0 +1,292 @@
+// Operator approvals (manual mode): NAME.approve and NAME.approved.csv as operators and Excel
+// write them, and the checks against the confirmed batch.
+#include "xferd/core/approval.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+using namespace xferd;
+using namespace std::chrono_literals;
+using std::chrono::system_clock;
+
+namespace {
+
+const system_clock::time_point confirmed_at = system_clock::time_point{} + 480000h;  // ~2024
+const system_clock::time_point later = confirmed_at + 10min;
+
+ConfirmedBatch batch()
+{
+    ConfirmedBatch b;
+    b.sha256 = std::string(64, 'a');
+    b.confirmed_at = confirmed_at;
+    b.rows = {
+        {1, "HR-1001", "38390017", Decision::approved, "all checks passed"},
+        {2, "HR-1002", "38390048", Decision::approved, "all checks passed"},
+        {3, "HR-1003", "38390079", Decision::rejected, "service status is SUSPENDED, not ACTIVE"},
+        {4, "00417", "38390110", Decision::approved, "all checks passed"},
+        {5, "", "", Decision::invalid, "external_order_number is empty"},
+    };
+    return b;
+}
+
+// The confirmation CSV as render_confirmation_csv writes it, with the approve column filled.
+std::string confirmation_csv(const std::string& a1, const std::string& a2, const std::string& a3,
+                             const std::string& a4, const std::string& a5, char sep = ',',
+                             const std::string& eol = "\r\n")
+{
+    auto line = [&](std::initializer_list<std::string> cells) {
+        std::string s;
+        bool first = true;
+        for (const auto& c : cells) {
+            if (!first) s += sep;
+            first = false;
+            s += c;
+        }
+        return s + eol;
+    };
+    std::string out = "\xEF\xBB\xBF";
+    out += line({"row", "external_order_number", "service_id", "service_number", "confirmed_service_number",
+                 "service_status", "account_holder", "account_holder_email", "account_holder_id", "device",
+                 "decision", "reason", "approve"});
+    out += line({"1", "HR-1001", "38390017", "3035550190", "3035550190", "ACTIVE", "Emily Howard",
+                 "emily.howard@acme-corp.example", "E104233", "\"Apple iPhone 13, 128GB\"", "APPROVED",
+                 "all checks passed", a1});
+    out += line({"2", "HR-1002", "38390048", "4805550186", "4805550186", "ACTIVE", "Joshua Castillo", "", "", "",
+                 "APPROVED", "all checks passed", a2});
+    out += line({"3", "HR-1003", "38390079", "5125550172", "5125550172", "SUSPENDED", "Jerry Adams", "", "", "",
+                 "REJECTED", "\"service status is SUSPENDED, not ACTIVE\"", a3});
+    out += line({"4", "00417", "38390110", "2065550101", "2065550101", "ACTIVE", "Nicholas Murphy", "", "", "",
+                 "APPROVED", "all checks passed", a4});
+    out += line({"5", "", "", "", "", "", "", "", "", "", "INVALID", "external_order_number is empty", a5});
+    return out;
+}
+
+ApprovalVerdict check(const Result<ApprovalInput>& in, system_clock::time_point written = later,
+                      system_clock::time_point now = later, std::chrono::seconds max_age = 24h)
+{
+    BOOST_REQUIRE_MESSAGE(in.has_value(), (in.has_value() ? std::string() : in.error().message));
+    return check_approval(*in, batch(), written, now, max_age);
+}
+
+std::vector<std::size_t> rows(std::initializer_list<std::size_t> r) { return r; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(approve_file)
+
+BOOST_AUTO_TEST_CASE(all_approves_every_eligible_row_only)
+{
+    auto v = check(parse_approve_file("all\n"));
+    BOOST_TEST(v.accepted);
+    BOOST_TEST(v.approved_rows == rows({1, 2, 4}), boost::test_tools::per_element());
+    BOOST_TEST(v.notes.empty());
+    BOOST_TEST(v.message == "3 of 3 eligible rows approved by the operator");
+}
+
+BOOST_AUTO_TEST_CASE(all_in_any_case_with_bom_crlf_comments_and_blank_lines)
+{
+    auto in = parse_approve_file("\xEF\xBB\xBF# reviewed by J. Smith\r\n\r\n  ALL  \r\n# ok\r\n");
+    BOOST_REQUIRE(in.has_value());
+    BOOST_TEST(in->all);
+    BOOST_TEST(check(in).approved_rows.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(listed_numbers_approve_those_rows)
+{
+    auto v = check(parse_approve_file("\xEF\xBB\xBFHR-1002\r\n\r\n# not 1001 yet\r\n00417\r\nHR-1002\r\n"));
+    BOOST_TEST(v.accepted);
+    BOOST_TEST(v.approved_rows == rows({2, 4}), boost::test_tools::per_element());
+    BOOST_TEST(v.message == "2 of 3 eligible rows approved by the operator");
+}
+
+BOOST_AUTO_TEST_CASE(an_approved_but_ineligible_row_is_noted_not_submitted)
+{
+    auto v = check(parse_approve_file("HR-1001\nHR-1003\n"));
+    BOOST_TEST(v.accepted);
+    BOOST_TEST(v.approved_rows == rows({1}), boost::test_tools::per_element());
+    BOOST_REQUIRE(v.notes.size() == 1u);
+    BOOST_TEST(v.notes[0].find("row 3 (HR-1003)") != std::string::npos);
+    BOOST_TEST(v.notes[0].find("REJECTED: service status is SUSPENDED") != std::string::npos);
+    BOOST_TEST(v.notes[0].find("not submitted") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_numbers_refuse_the_whole_approval)
+{
+    auto v = check(parse_approve_file("HR-1001\nHR-9999\nHR-1002x\n"));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.approved_rows.empty());
+    BOOST_TEST(v.message.find("HR-9999, HR-1002x") != std::string::npos, v.message);
+    BOOST_TEST(v.message.find("does not hold") != std::string::npos, v.message);
+    BOOST_TEST(v.message.find("nothing was submitted") != std::string::npos, v.message);
+}
+
+BOOST_AUTO_TEST_CASE(empty_or_ambiguous_files_are_errors_that_say_how_to_write_them)
+{
+    for (std::string text : {"", "\xEF\xBB\xBF", "# only a comment\n\n", "   \r\n"}) {
+        auto in = parse_approve_file(text);
+        BOOST_REQUIRE(!in.has_value());
+        BOOST_TEST(in.error().message.find("write `all`") != std::string::npos, in.error().message);
+    }
+    auto mixed = parse_approve_file("all\nHR-1001\n");
+    BOOST_REQUIRE(!mixed.has_value());
+    BOOST_TEST(mixed.error().message.find("either `all` alone") != std::string::npos);
+    auto csv_line = parse_approve_file("HR-1001,HR-1002\n");
+    BOOST_REQUIRE(!csv_line.has_value());
+    BOOST_TEST(csv_line.error().message.find("line 1") != std::string::npos);
+    BOOST_TEST(csv_line.error().message.find("one external order number a line") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(approved_csv)
+
+BOOST_AUTO_TEST_CASE(approve_column_values)
+{
+    auto v = check(parse_approved_csv(confirmation_csv("Yes", "", "", "X", "")));
+    BOOST_TEST(v.accepted, v.message);
+    BOOST_TEST(v.approved_rows == rows({1, 4}), boost::test_tools::per_element());
+    v = check(parse_approved_csv(confirmation_csv("y", "1", "no", "n", "0")));
+    BOOST_TEST(v.approved_rows == rows({1, 2}), boost::test_tools::per_element());
+    // Nothing approved is a valid decision: the batch ends with nothing submitted.
+    v = check(parse_approved_csv(confirmation_csv("", "", "", "", "")));
+    BOOST_TEST(v.accepted);
+    BOOST_TEST(v.approved_rows.empty());
+    BOOST_TEST(v.message == "0 of 3 eligible rows approved by the operator");
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_approve_value_is_an_error_naming_the_line)
+{
+    auto in = parse_approved_csv(confirmation_csv("yes", "ok", "", "", ""));
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("line 3 (row 2)") != std::string::npos, in.error().message);
+    BOOST_TEST(in.error().message.find("'ok'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(excel_semicolons_lf_and_reordered_columns)
+{
+    auto v = check(parse_approved_csv(confirmation_csv("x", "x", "x", "", "", ';', "\n")));
+    BOOST_TEST(v.accepted, v.message);
+    BOOST_TEST(v.approved_rows == rows({1, 2}), boost::test_tools::per_element());
+    BOOST_TEST(v.notes.size() == 1u);  // row 3 is REJECTED
+
+    // Only the columns that matter, in another order, headers spelt differently, rows sorted.
+    std::string minimal = "Approve\tExternal Order Number\tROW\r\n"
+                          "\t00417\t4\r\nyes\tHR-1002\t2\r\n\tHR-1001\t1\r\n\tHR-1003\t3\r\n\t\t5\r\n";
+    v = check(parse_approved_csv(minimal));
+    BOOST_TEST(v.accepted, v.message);
+    BOOST_TEST(v.approved_rows == rows({2}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(excel_dropping_leading_zeros_and_neutralised_cells_still_match)
+{
+    std::string csv = "row,external_order_number,service_id,approve\n"
+                      "1,HR-1001,38390017,\n2,HR-1002,38390048,\n3,HR-1003,38390079,\n"
+                      "4,417,38390110,y\n5,,,\n";
+    auto v = check(parse_approved_csv(csv));
+    BOOST_TEST(v.accepted, v.message);
+    BOOST_TEST(v.approved_rows == rows({4}), boost::test_tools::per_element());
+
+    // A value the report neutralised with an apostrophe comes back with it.
+    ConfirmedBatch b = batch();
+    b.rows[0].external_order_number = "-7";
+    std::string neutral = "row,external_order_number,approve\n1,'-7,x\n2,HR-1002,\n3,HR-1003,\n4,00417,\n5,,\n";
+    auto in = parse_approved_csv(neutral);
+    BOOST_REQUIRE(in.has_value());
+    auto v2 = check_approval(*in, b, later, later, 24h);
+    BOOST_TEST(v2.accepted, v2.message);
+    BOOST_TEST(v2.approved_rows == rows({1}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmation_of_other_content_is_refused_as_changed)
+{
+    // Saved from an earlier confirmation: row 2 held another order then.
+    std::string csv = confirmation_csv("x", "x", "", "", "");
+    auto pos = csv.find("HR-1002");
+    csv.replace(pos, 7, "HR-2002");
+    auto v = check(parse_approved_csv(csv));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.approved_rows.empty());
+    BOOST_TEST(v.message.find("does not match the confirmed batch") != std::string::npos, v.message);
+    BOOST_TEST(v.message.find("row 2 has external order number 'HR-2002', the confirmation 'HR-1002'") !=
+                   std::string::npos,
+               v.message);
+
+    // A service id changed under the same order number.
+    std::string csv2 = confirmation_csv("x", "", "", "", "");
+    csv2.replace(csv2.find("38390048"), 8, "38390049");
+    v = check(parse_approved_csv(csv2));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("row 2 has service id '38390049'") != std::string::npos, v.message);
+
+    // Rows deleted or added.
+    std::string fewer = "row,external_order_number,approve\n1,HR-1001,x\n2,HR-1002,x\n";
+    v = check(parse_approved_csv(fewer));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("row 3 is missing") != std::string::npos, v.message);
+    std::string more = confirmation_csv("", "", "", "", "") + "6,HR-1006,38390141,,,,,,,,APPROVED,,x\r\n";
+    v = check(parse_approved_csv(more));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("row 6 is not in the confirmed batch") != std::string::npos, v.message);
+}
+
+BOOST_AUTO_TEST_CASE(excel_scientific_numbers_get_a_hint)
+{
+    std::string csv = "row,external_order_number,approve\n1,HR-1001,x\n2,HR-1002,\n3,HR-1003,\n4,4.17E+02,\n5,,\n";
+    auto v = check(parse_approved_csv(csv));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("format those columns as Text") != std::string::npos, v.message);
+}
+
+BOOST_AUTO_TEST_CASE(missing_columns_and_bad_rows_are_errors)
+{
+    auto in = parse_approved_csv("row,external_order_number,service_id\n1,HR-1001,38390017\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("no approve column") != std::string::npos, in.error().message);
+
+    in = parse_approved_csv("external_order_number;approve\nHR-1001;x\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("no row column") != std::string::npos, in.error().message);
+
+    in = parse_approved_csv("row,external_order_number,approve\nfirst,HR-1001,x\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("line 2: the row column holds 'first'") != std::string::npos,
+               in.error().message);
+
+    in = parse_approved_csv("row,external_order_number,approve\n1,HR-1001,x\n1,HR-1001,x\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("row 1 appears twice") != std::string::npos, in.error().message);
+
+    in = parse_approved_csv("row,external_order_number,approve\n1,\"HR-1001,x\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("never closed") != std::string::npos, in.error().message);
+
+    in = parse_approved_csv("\xEF\xBB\xBF\r\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("empty") != std::string::npos, in.error().message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(staleness)
+
+BOOST_AUTO_TEST_CASE(an_approval_written_before_the_confirmation_is_refused)
+{
+    auto v = check(parse_approve_file("all\n"), confirmed_at - 1s, later);
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("before the confirmation it would approve") != std::string::npos, v.message);
+    BOOST_TEST(v.message.find("nothing was submitted") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmation_older_than_max_age_is_refused)
+{
+    auto v = check(parse_approve_file("all\n"), confirmed_at + 1h, confirmed_at + 25h, 24h);
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("older than approval.max_age (24h)") != std::string::npos, v.message);
+    BOOST_TEST(v.message.find("confirmed anew") != std::string::npos, v.message);
+    // Just inside the limit: fine.
+    v = check(parse_approve_file("all\n"), confirmed_at + 1h, confirmed_at + 24h, 24h);
+    BOOST_TEST(v.accepted);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
