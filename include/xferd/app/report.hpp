@@ -46,16 +46,54 @@ std::string render_confirmation_csv(const std::vector<RowRecord>& rows);
 std::string render_confirmation_html(const BatchSummary& batch, const std::vector<RowRecord>& rows);
 std::string render_results_csv(const std::vector<RowRecord>& rows);
 
+// Streaming forms, for batches too big to hold in memory: the header (with the BOM), then one
+// CRLF-terminated line per row. render_*_csv is exactly header + the lines.
+std::string confirmation_csv_header();
+std::string confirmation_csv_line(const RowRecord& row);
+std::string results_csv_header();
+std::string results_csv_line(const RowRecord& row);
+
+// A report written piece by piece into a temp file beside `target` (O_EXCL, 0640) and published
+// by commit(): fsync, keep_existing(target), rename, fsync the folder. Dropped without commit(),
+// the temp file is removed and `target` is untouched.
+class AtomicFileWriter {
+public:
+    static Result<AtomicFileWriter> create(const std::filesystem::path& target);
+    AtomicFileWriter(AtomicFileWriter&& other) noexcept;
+    AtomicFileWriter& operator=(AtomicFileWriter&& other) noexcept;
+    AtomicFileWriter(const AtomicFileWriter&) = delete;
+    AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+    ~AtomicFileWriter();
+
+    Result<void> write(std::string_view data);  // buffered
+    Result<void> commit();
+    [[nodiscard]] const std::filesystem::path& target() const { return target_; }
+
+private:
+    AtomicFileWriter(std::filesystem::path target, std::filesystem::path temp, int fd);
+    Result<void> flush();
+    Result<void> fail(const std::string& what, int err);
+    void discard() noexcept;
+    std::filesystem::path target_;
+    std::filesystem::path temp_;
+    int fd_ = -1;
+    std::string buffer_;
+};
+
 // … and writes. If `target` exists it is first renamed to NAME.N.ext (lowest free N).
 Result<void> write_report_atomically(const std::filesystem::path& target, std::string_view content);
 // Moves an existing file aside as above (used before starting a new NAME.log).
 Result<void> keep_existing(const std::filesystem::path& target);
 
-// NAME.log: timestamped lines ("2026-11-30T13:12:18Z INFO message"), appended and flushed
-// as they happen, so the log survives a crash.
+// NAME.log: timestamped lines ("2026-11-30T13:12:18.123Z INFO message"), appended and flushed
+// as they happen, so the log survives a crash. Control characters in a message (a newline in a
+// row value) are escaped, so one call is always one line and a value cannot forge a log line.
 class BatchLog {
 public:
     explicit BatchLog(std::filesystem::path path);
+    // append_to_existing: continue an earlier NAME.log (a batch resumed after a restart)
+    // instead of moving it aside.
+    BatchLog(std::filesystem::path path, bool append_to_existing);
     ~BatchLog();
     BatchLog(const BatchLog&) = delete;
     BatchLog& operator=(const BatchLog&) = delete;
@@ -63,11 +101,15 @@ public:
     void warn(std::string_view message);
     void error(std::string_view message);
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    // False when the file could not be opened (then open_error() says why and lines are dropped).
+    [[nodiscard]] bool is_open() const { return file_ != nullptr; }
+    [[nodiscard]] const std::string& open_error() const { return open_error_; }
 
 private:
     void write(std::string_view level, std::string_view message);
     std::filesystem::path path_;
     std::FILE* file_ = nullptr;
+    std::string open_error_;
 };
 
 }  // namespace xferd

@@ -10,11 +10,23 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace xferd {
 
 enum class ApprovalMode { automatic, manual, dry_run };  // YAML: auto | manual | dry-run
+
+// Where a secret came from, for `xferd check` (never the value itself).
+struct SecretSource {
+    enum class Kind { none, credential, file, env };
+    Kind kind = Kind::none;
+    std::string name;                  // credential name (client_secret) or env variable (XFERD_…)
+    std::filesystem::path file;        // the file read (credential or *_file), absolute
+    bool readable_by_others = false;   // group or other may read that file (noted, not refused)
+};
+// "<redacted, from /etc/xferd/client_secret>", "<redacted, from env XFERD_PASSWORD>", …
+std::string describe(const SecretSource& source);
 
 struct ApiConfig {
     std::string base_url;    // https://host:port/mobproc/v1 (no trailing slash)
@@ -32,6 +44,9 @@ struct ApiConfig {
     unsigned max_attempts = 6;                           // per idempotent call
     std::chrono::milliseconds retry_base_delay{200};
     std::chrono::milliseconds retry_max_delay{10'000};
+    double rate_limit = 0;                               // requests per second; 0: no limit
+    SecretSource client_secret_source;
+    SecretSource password_source;
 };
 
 struct ApprovalConfig {
@@ -54,6 +69,17 @@ struct LimitsConfig {
     std::size_t max_field_bytes = 64 * 1024;
 };
 
+// The inbox watcher: a file is taken once unchanged for `settle`; folders are rescanned every
+// `rescan_interval` as a safety net (missed events, network file systems).
+struct WatchConfig {
+    std::chrono::milliseconds settle{2'000};
+    std::chrono::milliseconds rescan_interval{30'000};
+    // `xferd run`: batches processed at once (they share api.concurrency), and how long SIGTERM
+    // waits for running batches before the daemon exits anyway.
+    unsigned max_parallel_batches = 2;
+    std::chrono::milliseconds shutdown_grace{30'000};
+};
+
 struct Config {
     std::filesystem::path config_file;   // absolute
     ApiConfig api;
@@ -61,6 +87,7 @@ struct Config {
     ColumnMapping columns;               // top-level mapping (for files outside any inbox)
     ApprovalConfig approval;
     LimitsConfig limits;
+    WatchConfig watch;
     std::filesystem::path state_dir;
 };
 
@@ -77,5 +104,16 @@ Result<Config> load_config(const std::filesystem::path& file,
 std::string describe_config(const Config& config);
 
 std::string to_string(ApprovalMode mode);
+// "auto" | "manual" | "dry-run" → the mode; nullopt for anything else.
+std::optional<ApprovalMode> parse_approval_mode(std::string_view text);
+
+// Durations as the config spells them: "500ms", "10s", "2m", "1h", "1d", or a bare number of
+// seconds ("1.5"). nullopt when malformed or negative.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+std::string format_duration(std::chrono::milliseconds d);  // the largest exact unit: "2m", "1500ms"
+
+// The canonical column a `columns:` value names ("Service ID" → "service_id"; GROUP.FIELD kept
+// as written); nullopt when it names neither.
+std::optional<std::string> canonical_column(std::string_view name);
 
 }  // namespace xferd

@@ -1,0 +1,560 @@
+// Reports next to the input: rendering is pure; writing is temp file + fsync + rename, so a
+// reader (or a crash) never sees half a report, and an earlier report is kept, not replaced.
+#include "xferd/app/report.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <system_error>
+#include <utility>
+
+namespace xferd {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+constexpr std::string_view crlf = "\r\n";
+constexpr mode_t report_mode = 0640;  // personal data: owner and the operators' group only
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+bool all_digits(std::string_view s)
+{
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+fs::path folder_of(const fs::path& target)
+{
+    fs::path dir = target.parent_path();
+    return dir.empty() ? fs::path(".") : dir;
+}
+
+// Makes the renames in `dir` durable. File systems that cannot fsync a directory say EINVAL;
+// nothing more can be done there, so that is not an error.
+Result<void> sync_directory(const fs::path& dir)
+{
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return make_error("cannot open folder " + dir.string() + ": " + errno_text(errno));
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0 && err != EINVAL)
+        return make_error("cannot sync folder " + dir.string() + ": " + errno_text(err));
+    return {};
+}
+
+// rename() that refuses to replace an existing file (Linux renameat2). Where the file system
+// cannot do that (EINVAL), falls back to checking first: a small race, but the only option.
+int rename_no_replace(const fs::path& from, const fs::path& to)
+{
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+    struct stat st {};
+    if (::lstat(to.c_str(), &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return ::rename(from.c_str(), to.c_str());
+}
+
+std::string random_suffix()
+{
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    auto v = rng();
+    for (int i = 0; i < 12; ++i, v >>= 4) s.push_back(hex[v & 0xf]);
+    return s;
+}
+
+Result<void> write_all(int fd, std::string_view content)
+{
+    while (!content.empty()) {
+        ssize_t n = ::write(fd, content.data(), content.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return make_error(errno_text(errno));
+        }
+        content.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+void append_line(std::string& out, std::initializer_list<std::string_view> cells)
+{
+    bool first = true;
+    for (auto cell : cells) {
+        if (!first) out += ',';
+        first = false;
+        out += csv_cell(cell);
+    }
+    out += crlf;
+}
+
+std::string_view reason_of(const RowRecord& r)
+{
+    return r.reason.empty() ? std::string_view(r.confirmation.error) : std::string_view(r.reason);
+}
+
+std::string_view decision_class(Decision d)
+{
+    switch (d) {
+    case Decision::approved: return "approved";
+    case Decision::rejected: return "rejected";
+    case Decision::invalid: return "invalid";
+    case Decision::pending: break;
+    }
+    return "pending";
+}
+
+constexpr std::string_view html_style = R"css(
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #1d1d1f; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 4px; word-break: break-all; }
+.meta { color: #555; margin: 0 0 16px; }
+.meta code { font-size: 12px; }
+.counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 0 0 16px; padding: 0; list-style: none; }
+.counts li { padding: 4px 10px; border-radius: 12px; background: #eee; font-weight: 600; }
+.counts .approved { background: #dff3e3; color: #135c25; }
+.counts .rejected { background: #fde2cf; color: #8a3b00; }
+.counts .invalid { background: #f9d6d5; color: #8b1410; }
+.gate { border: 2px solid #b3261e; background: #fdecea; color: #8b1410; padding: 10px 14px; margin: 0 0 16px; border-radius: 6px; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { border: 1px solid #d0d0d0; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; position: sticky; top: 0; }
+td { white-space: pre-wrap; word-break: break-word; }
+tr.rejected td { background: #fff3ea; }
+tr.invalid td { background: #fdeceb; }
+tr.rejected td:first-child, tr.invalid td:first-child { border-left: 4px solid #b3261e; }
+td.decision { font-weight: 700; }
+tr.approved td.decision { color: #135c25; }
+tr.rejected td.decision { color: #8a3b00; }
+tr.invalid td.decision { color: #8b1410; }
+td.mismatch { color: #8b1410; font-weight: 700; }
+@media print { th { position: static; } }
+)css";
+
+}  // namespace
+
+OutputPaths output_paths_for(const fs::path& input)
+{
+    fs::path dir = input.parent_path();
+    std::string stem = input.stem().string();  // "a.b.csv" → "a.b"
+    auto with = [&](std::string_view suffix) { return dir / (stem + std::string(suffix)); };
+    return OutputPaths{
+        .confirmation_csv = with(".confirmation.csv"),
+        .confirmation_html = with(".confirmation.html"),
+        .approved_csv = with(".approved.csv"),
+        .approve_file = with(".approve"),
+        .results_csv = with(".results.csv"),
+        .log = with(".log"),
+        .error_txt = with(".error.txt"),
+    };
+}
+
+bool is_xferd_output(const fs::path& path)
+{
+    std::string name = path.filename().string();
+    if (name.size() > 4 && name.front() == '.' && name.ends_with(".tmp")) return true;  // our temp files
+
+    // Split "NAME.kind[.N].ext"; NAME may hold dots itself.
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        auto dot = name.find('.', start);
+        parts.push_back(lower(name.substr(start, dot == std::string::npos ? dot : dot - start)));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    if (parts.size() < 2 || parts.front().empty()) return false;
+    const std::string& ext = parts.back();
+    if (ext == "log" || ext == "approve") return true;  // NAME.log, NAME.1.log, NAME.approve
+
+    std::size_t kind_at = parts.size() - 2;
+    if (parts.size() >= 4 && all_digits(parts[kind_at])) --kind_at;  // kept copy: NAME.results.1.csv
+    if (kind_at == 0) return false;  // no NAME left
+    const std::string& kind = parts[kind_at];
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> outputs{{
+        {"confirmation", "csv"},
+        {"confirmation", "html"},
+        {"approved", "csv"},
+        {"results", "csv"},
+        {"error", "txt"},
+    }};
+    for (const auto& [k, e] : outputs)
+        if (kind == k && ext == e) return true;
+    return false;
+}
+
+std::string csv_cell(std::string_view value)
+{
+    std::string cell;
+    // A spreadsheet evaluates a cell starting with one of these; the apostrophe makes it text.
+    // (So +12035551111 and -5 are shown with an apostrophe too: safe beats pretty here.)
+    if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos)
+        cell = "'";
+    cell += value;
+    bool quote = cell.find_first_of(",\";\t\r\n") != std::string::npos ||
+                 (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
+    if (!quote) return cell;
+    std::string out = "\"";
+    for (char c : cell) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+std::string html_escape(std::string_view value)
+{
+    std::string out;
+    out.reserve(value.size());
+    for (char c : value) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string confirmation_csv_header()
+{
+    std::string out(utf8_bom);
+    append_line(out, {"row", "external_order_number", "service_id", "service_number",
+                      "confirmed_service_number", "service_status", "account_holder",
+                      "account_holder_email", "account_holder_id", "device", "decision", "reason",
+                      "approve"});
+    return out;
+}
+
+std::string confirmation_csv_line(const RowRecord& r)
+{
+    std::string out;
+    const auto& c = r.confirmation;
+    append_line(out, {std::to_string(r.row), r.external_order_number, r.service_id,
+                      r.service_number, c.service_number, c.service_status, c.account_holder,
+                      c.account_holder_email, c.account_holder_id, c.device,
+                      to_string(r.decision), reason_of(r), ""});
+    return out;
+}
+
+std::string results_csv_header()
+{
+    std::string out(utf8_bom);
+    append_line(out, {"row", "external_order_number", "service_id", "decision", "status", "order_id",
+                      "message"});
+    return out;
+}
+
+std::string results_csv_line(const RowRecord& r)
+{
+    std::string out;
+    append_line(out, {std::to_string(r.row), r.external_order_number, r.service_id,
+                      to_string(r.decision), to_string(r.status), r.order_id, r.message});
+    return out;
+}
+
+std::string render_confirmation_csv(const std::vector<RowRecord>& rows)
+{
+    std::string out = confirmation_csv_header();
+    for (const auto& r : rows) out += confirmation_csv_line(r);
+    return out;
+}
+
+std::string render_results_csv(const std::vector<RowRecord>& rows)
+{
+    std::string out = results_csv_header();
+    for (const auto& r : rows) out += results_csv_line(r);
+    return out;
+}
+
+std::string render_confirmation_html(const BatchSummary& batch, const std::vector<RowRecord>& rows)
+{
+    std::size_t approved = 0, rejected = 0, invalid = 0, pending = 0;
+    for (const auto& r : rows) {
+        switch (r.decision) {
+        case Decision::approved: ++approved; break;
+        case Decision::rejected: ++rejected; break;
+        case Decision::invalid: ++invalid; break;
+        case Decision::pending: ++pending; break;
+        }
+    }
+    std::string name = html_escape(batch.input_name);
+    std::string out;
+    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    // Nothing may load or run: the page holds personal data and is opened from a file share.
+    out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+           "style-src 'unsafe-inline'\">\n";
+    out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out += "<title>Confirmation: " + name + "</title>\n<style>" + std::string(html_style) +
+           "</style>\n</head>\n<body>\n";
+    out += "<h1>Confirmation: " + name + "</h1>\n";
+    out += "<p class=\"meta\">" + std::to_string(rows.size()) + (rows.size() == 1 ? " row" : " rows") +
+           " · approval mode " +
+           html_escape(batch.mode.empty() ? "auto" : batch.mode);
+    if (!batch.content_sha256.empty())
+        out += " · content SHA-256 <code>" + html_escape(batch.content_sha256) + "</code>";
+    out += "</p>\n<ul class=\"counts\">\n";
+    out += "<li class=\"approved\">APPROVED " + std::to_string(approved) + "</li>\n";
+    out += "<li class=\"rejected\">REJECTED " + std::to_string(rejected) + "</li>\n";
+    out += "<li class=\"invalid\">INVALID " + std::to_string(invalid) + "</li>\n";
+    if (pending != 0) out += "<li>PENDING " + std::to_string(pending) + "</li>\n";
+    out += "</ul>\n";
+    if (!batch.gate_message.empty())
+        out += "<div class=\"gate\" role=\"alert\"><strong>Batch held.</strong> " +
+               html_escape(batch.gate_message) + "</div>\n";
+
+    out += "<table>\n<thead><tr><th>Row</th><th>External order</th><th>Service ID</th>"
+           "<th>Service number</th><th>Confirmed number</th><th>Service status</th>"
+           "<th>Account holder</th><th>Holder email</th><th>Holder ID</th><th>Device</th>"
+           "<th>Decision</th><th>Reason</th></tr></thead>\n<tbody>\n";
+    for (const auto& r : rows) {
+        const auto& c = r.confirmation;
+        auto td = [&](std::string_view v) { out += "<td>" + html_escape(v) + "</td>"; };
+        out += "<tr class=\"" + std::string(decision_class(r.decision)) + "\">";
+        td(std::to_string(r.row));
+        td(r.external_order_number);
+        td(r.service_id);
+        td(r.service_number);
+        bool mismatch = !c.service_number.empty() && !r.service_number.empty() &&
+                        c.service_number != r.service_number;
+        out += mismatch ? "<td class=\"mismatch\">" : "<td>";
+        out += html_escape(c.service_number) + "</td>";
+        td(c.service_status);
+        td(c.account_holder);
+        td(c.account_holder_email);
+        td(c.account_holder_id);
+        td(c.device);
+        out += "<td class=\"decision\">" + html_escape(to_string(r.decision)) + "</td>";
+        td(reason_of(r));
+        out += "</tr>\n";
+    }
+    out += "</tbody>\n</table>\n</body>\n</html>\n";
+    return out;
+}
+
+Result<void> keep_existing(const fs::path& target)
+{
+    struct stat st {};
+    if (::lstat(target.c_str(), &st) != 0) {
+        if (errno == ENOENT) return {};
+        return make_error("cannot check " + target.string() + ": " + errno_text(errno));
+    }
+    fs::path dir = folder_of(target);
+    std::string stem = target.stem().string();
+    std::string ext = target.extension().string();
+    for (unsigned n = 1; n <= 100'000; ++n) {
+        fs::path kept = dir / (stem + "." + std::to_string(n) + ext);
+        if (rename_no_replace(target, kept) == 0) return sync_directory(dir);
+        if (errno == EEXIST) continue;
+        if (errno == ENOENT) return {};  // someone else moved it meanwhile: nothing to keep
+        return make_error("cannot keep the earlier " + target.string() + " as " + kept.string() +
+                          ": " + errno_text(errno));
+    }
+    return make_error("cannot keep the earlier " + target.string() +
+                      ": 100000 earlier copies exist; clean up the folder");
+}
+
+Result<AtomicFileWriter> AtomicFileWriter::create(const fs::path& target)
+{
+    fs::path dir = folder_of(target);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        // A dotfile ending in .tmp: every watcher, ours included, ignores it.
+        fs::path temp = dir / ("." + target.filename().string() + "." + random_suffix() + ".tmp");
+        int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, report_mode);
+        if (fd < 0 && errno == EEXIST) continue;
+        if (fd < 0)
+            return make_error("cannot write " + target.string() + ": cannot create a file in " +
+                              dir.string() + ": " + errno_text(errno));
+        AtomicFileWriter writer(target, temp, fd);
+        // Exactly 0640 whatever the umask: the operators' group must be able to read reports.
+        if (::fchmod(fd, report_mode) != 0) return writer.fail("chmod", errno).error();
+        return writer;
+    }
+    return make_error("cannot write " + target.string() + ": no free temporary name");
+}
+
+AtomicFileWriter::AtomicFileWriter(fs::path target, fs::path temp, int fd)
+    : target_(std::move(target)), temp_(std::move(temp)), fd_(fd)
+{
+}
+
+AtomicFileWriter::AtomicFileWriter(AtomicFileWriter&& other) noexcept
+    : target_(std::move(other.target_)),
+      temp_(std::move(other.temp_)),
+      fd_(std::exchange(other.fd_, -1)),
+      buffer_(std::move(other.buffer_))
+{
+}
+
+AtomicFileWriter& AtomicFileWriter::operator=(AtomicFileWriter&& other) noexcept
+{
+    if (this != &other) {
+        discard();
+        target_ = std::move(other.target_);
+        temp_ = std::move(other.temp_);
+        fd_ = std::exchange(other.fd_, -1);
+        buffer_ = std::move(other.buffer_);
+    }
+    return *this;
+}
+
+AtomicFileWriter::~AtomicFileWriter() { discard(); }
+
+void AtomicFileWriter::discard() noexcept
+{
+    if (fd_ < 0) return;
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+    fd_ = -1;
+}
+
+Result<void> AtomicFileWriter::fail(const std::string& what, int err)
+{
+    discard();
+    return make_error("cannot write " + target_.string() + ": " + what + ": " + errno_text(err));
+}
+
+Result<void> AtomicFileWriter::flush()
+{
+    if (fd_ < 0) return make_error("cannot write " + target_.string() + ": already finished");
+    if (auto w = write_all(fd_, buffer_); !w) {
+        discard();
+        return make_error("cannot write " + target_.string() + ": " + w.error().message);
+    }
+    buffer_.clear();
+    return {};
+}
+
+Result<void> AtomicFileWriter::write(std::string_view data)
+{
+    if (fd_ < 0) return make_error("cannot write " + target_.string() + ": already finished");
+    buffer_ += data;
+    if (buffer_.size() >= 64 * 1024) return flush();
+    return {};
+}
+
+Result<void> AtomicFileWriter::commit()
+{
+    if (auto f = flush(); !f) return f;
+    if (::fsync(fd_) != 0) return fail("fsync", errno);
+    int rc = ::close(fd_);
+    int err = errno;
+    fd_ = -1;
+    if (rc != 0) {
+        ::unlink(temp_.c_str());
+        return make_error("cannot write " + target_.string() + ": close: " + errno_text(err));
+    }
+    // Something may recreate the target between keeping it and renaming: loop, never replace.
+    for (int attempt = 0;; ++attempt) {
+        if (auto kept = keep_existing(target_); !kept) {
+            ::unlink(temp_.c_str());
+            return kept;
+        }
+        if (rename_no_replace(temp_, target_) == 0) break;
+        err = errno;
+        if (err != EEXIST || attempt == 10) {
+            ::unlink(temp_.c_str());
+            return make_error("cannot write " + target_.string() + ": rename: " + errno_text(err));
+        }
+    }
+    return sync_directory(folder_of(target_));
+}
+
+Result<void> write_report_atomically(const fs::path& target, std::string_view content)
+{
+    auto writer = AtomicFileWriter::create(target);
+    if (!writer) return writer.error();
+    if (auto w = writer->write(content); !w) return w;
+    return writer->commit();
+}
+
+BatchLog::BatchLog(fs::path path) : BatchLog(std::move(path), false) {}
+
+BatchLog::BatchLog(fs::path path, bool append_to_existing) : path_(std::move(path))
+{
+    if (!append_to_existing) {
+        // If the earlier log cannot be moved aside, append to it rather than lose either.
+        if (auto kept = keep_existing(path_); !kept) open_error_ = kept.error().message;
+    }
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+                    report_mode);
+    if (fd < 0) {
+        open_error_ = "cannot open " + path_.string() + ": " + errno_text(errno);
+        return;
+    }
+    ::fchmod(fd, report_mode);
+    file_ = ::fdopen(fd, "a");
+    if (file_ == nullptr) {
+        open_error_ = "cannot open " + path_.string() + ": " + errno_text(errno);
+        ::close(fd);
+    }
+}
+
+BatchLog::~BatchLog()
+{
+    if (file_ != nullptr) std::fclose(file_);
+}
+
+void BatchLog::info(std::string_view message) { write("INFO", message); }
+void BatchLog::warn(std::string_view message) { write("WARN", message); }
+void BatchLog::error(std::string_view message) { write("ERROR", message); }
+
+void BatchLog::write(std::string_view level, std::string_view message)
+{
+    if (file_ == nullptr) return;
+    auto now = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    ::gmtime_r(&seconds, &utc);
+    char stamp[96];  // room for any int the compiler can imagine
+    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                  static_cast<int>(ms % 1000));
+
+    std::string line = stamp;
+    line += ' ';
+    line += level;
+    line += ' ';
+    for (char c : message) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '\n') line += "\\n";
+        else if (c == '\r') line += "\\r";
+        else if (c == '\t') line += "\\t";
+        else if (u < 0x20 || u == 0x7f) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", u);
+            line += hex;
+        } else line += c;
+    }
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), file_);
+    std::fflush(file_);
+}
+
+}  // namespace xferd

@@ -1,0 +1,661 @@
+// load_config / describe_config: what an operator sees for good and bad config files.
+#include <boost/test/unit_test.hpp>
+
+#include "xferd/core/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+using namespace xferd;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh folder per test, removed afterwards.
+struct TempDir {
+    fs::path path;
+    TempDir()
+    {
+        std::string tmpl = (fs::temp_directory_path() / "xferd-config-XXXXXX").string();
+        path = ::mkdtemp(tmpl.data());
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    fs::path write(const fs::path& name, const std::string& content, fs::perms mode = fs::perms(0600)) const
+    {
+        fs::path p = path / name;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p, std::ios::binary) << content;
+        fs::permissions(p, mode);
+        return p;
+    }
+};
+
+EnvLookup env_of(std::map<std::string, std::string> vars)
+{
+    return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+const EnvLookup env_secrets = env_of({{"XFERD_CLIENT_SECRET", "env-client-secret"},
+                                      {"XFERD_PASSWORD", "env-password"}});
+
+// A valid config; `api_extra` is added inside `api:`, `extra` at the end.
+std::string config_text(const std::string& api_extra = "", const std::string& extra = "")
+{
+    return "api:\n"
+           "  base_url: https://127.0.0.1:8443/mobproc/v1\n"
+           "  token_url: https://127.0.0.1:8443/as/token.oauth2\n"
+           "  tenant: ACME\n"
+           "  client_id: demo-client\n"
+           "  username: command://svc-offboarding\n" +
+           api_extra + "state_dir: state\n" + extra;
+}
+
+std::string error_of(const Result<Config>& r)
+{
+    BOOST_REQUIRE_MESSAGE(!r, "expected the config to be refused");
+    return r.error().message;
+}
+
+bool contains(const std::string& haystack, const std::string& needle)
+{
+    return haystack.find(needle) != std::string::npos;
+}
+
+#define CHECK_CONTAINS(text, part) \
+    BOOST_CHECK_MESSAGE(contains((text), (part)), "expected \"" << (part) << "\" in:\n" << (text))
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(shipped_configs)
+
+BOOST_AUTO_TEST_CASE(demo_config_loads_with_its_secret_files)
+{
+    fs::path file = fs::path(XFERD_SOURCE_DIR) / "config" / "demo.yaml";
+    auto r = load_config(file, env_of({}));
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    const Config& c = *r;
+    fs::path root = fs::path(XFERD_SOURCE_DIR).lexically_normal();
+    BOOST_TEST(c.api.base_url == "https://127.0.0.1:8443/mobproc/v1");
+    BOOST_TEST(c.api.token_url == "https://127.0.0.1:8443/as/token.oauth2");
+    BOOST_TEST(c.api.tenant == "ACME");
+    BOOST_TEST(c.api.client_id == "demo-client");
+    BOOST_TEST(c.api.username == "command://svc-offboarding");
+    BOOST_TEST(c.api.client_secret == "demo-client-secret-7f3a9c");
+    BOOST_TEST(c.api.password == "demo-password-2b81e4");
+    BOOST_TEST((c.api.client_secret_source.kind == SecretSource::Kind::file));
+    BOOST_TEST(c.api.concurrency == 16u);
+    BOOST_REQUIRE(c.api.ca_file);
+    BOOST_TEST(*c.api.ca_file == root / "demo-run" / "tls" / "ca.pem");
+    BOOST_TEST((c.approval.mode == ApprovalMode::automatic));
+    BOOST_TEST(c.state_dir == root / "demo-run" / "state");
+    BOOST_REQUIRE_EQUAL(c.inboxes.size(), 2u);
+    BOOST_TEST(c.inboxes[0].path == root / "demo-run" / "inbox");
+    BOOST_TEST(c.inboxes[0].columns.empty());
+    BOOST_TEST(c.inboxes[1].path == root / "demo-run" / "hr-inbox");
+    const ColumnMapping expected{
+        {"Case Number", "external_order_number"}, {"Asset ID", "service_id"},
+        {"Mobile Number", "service_number"},      {"Personal Mobile", "contact_number"},
+        {"Personal Email", "personal_email"},     {"Notes", "additional_instructions"},
+        {"Employee Email", "employee_email"},     {"Worker ID", "employee_id"},
+    };
+    BOOST_TEST((c.inboxes[1].columns == expected));
+}
+
+BOOST_AUTO_TEST_CASE(example_config_loads_with_secrets_from_the_environment)
+{
+    fs::path file = fs::path(XFERD_SOURCE_DIR) / "config" / "xferd.example.yaml";
+    auto r = load_config(file, env_secrets);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    const Config& c = *r;
+    BOOST_TEST(c.api.client_secret == "env-client-secret");
+    BOOST_TEST(c.api.password == "env-password");
+    BOOST_TEST(!c.api.ca_file);
+    BOOST_REQUIRE_EQUAL(c.inboxes.size(), 2u);
+    BOOST_TEST(c.inboxes[0].path == fs::path("/srv/xferd/inbox"));
+    BOOST_TEST(!c.inboxes[0].approval_mode);
+    BOOST_TEST((c.inboxes[1].approval_mode == ApprovalMode::manual));
+    // The inbox's own mapping is merged over the top-level one.
+    BOOST_TEST(c.inboxes[1].columns.at("Ticket") == "external_order_number");
+    BOOST_TEST(c.inboxes[1].columns.at("Case Number") == "external_order_number");
+    BOOST_TEST(c.inboxes[0].columns.at("Extension") == "MISCELLANEOUS.CONTACT_NUMBER_EXT");
+    BOOST_TEST(c.limits.max_file_bytes == 256ull * 1024 * 1024);
+    BOOST_TEST(c.limits.max_field_bytes == 64u * 1024);
+    BOOST_TEST(c.approval.max_age.count() == 24 * 3600);
+    BOOST_TEST(c.watch.settle.count() == 2000);
+    BOOST_TEST(c.state_dir == fs::path("/var/lib/xferd"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(values)
+
+BOOST_AUTO_TEST_CASE(defaults_apply_when_keys_are_absent)
+{
+    TempDir dir;
+    auto r = load_config(dir.write("config.yaml", config_text()), env_secrets);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    const Config& c = *r;
+    BOOST_TEST(c.api.concurrency == 16u);
+    BOOST_TEST(c.api.connect_timeout.count() == 10'000);
+    BOOST_TEST(c.api.request_timeout.count() == 30'000);
+    BOOST_TEST(c.api.max_attempts == 6u);
+    BOOST_TEST(c.api.rate_limit == 0.0);
+    BOOST_TEST((c.approval.mode == ApprovalMode::automatic));
+    BOOST_TEST(c.approval.max_reject_ratio == 0.5);
+    BOOST_TEST(c.approval.check_account_holder);
+    BOOST_TEST(c.inboxes.empty());
+    BOOST_TEST(c.config_file == dir.path / "config.yaml");
+}
+
+BOOST_AUTO_TEST_CASE(every_key_is_read)
+{
+    TempDir dir;
+    std::string text = config_text(
+        "  concurrency: 64\n"
+        "  connect_timeout: 1500ms\n"
+        "  tls_timeout: 3\n"
+        "  request_timeout: 2m\n"
+        "  max_attempts: 3\n"
+        "  retry_base_delay: 0.5\n"
+        "  retry_max_delay: 1h\n"
+        "  rate_limit: 12.5\n",
+        "approval:\n"
+        "  mode: dry-run\n"
+        "  max_reject_ratio: 0.25\n"
+        "  check_service_active: false\n"
+        "  check_service_number: no\n"
+        "  check_account_holder: off\n"
+        "  max_age: 2d\n"
+        "limits:\n"
+        "  max_file_bytes: 1048576\n"
+        "  max_field_bytes: 4KiB\n"
+        "watch:\n"
+        "  settle: 500ms\n"
+        "  rescan_interval: 1m\n");
+    auto r = load_config(dir.write("config.yaml", text), env_secrets);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    const Config& c = *r;
+    BOOST_TEST(c.api.concurrency == 64u);
+    BOOST_TEST(c.api.connect_timeout.count() == 1500);
+    BOOST_TEST(c.api.tls_timeout.count() == 3000);
+    BOOST_TEST(c.api.request_timeout.count() == 120'000);
+    BOOST_TEST(c.api.max_attempts == 3u);
+    BOOST_TEST(c.api.retry_base_delay.count() == 500);
+    BOOST_TEST(c.api.retry_max_delay.count() == 3'600'000);
+    BOOST_TEST(c.api.rate_limit == 12.5);
+    BOOST_TEST((c.approval.mode == ApprovalMode::dry_run));
+    BOOST_TEST(c.approval.max_reject_ratio == 0.25);
+    BOOST_TEST(!c.approval.check_service_active);
+    BOOST_TEST(!c.approval.check_service_number);
+    BOOST_TEST(!c.approval.check_account_holder);
+    BOOST_TEST(c.approval.max_age.count() == 2 * 86400);
+    BOOST_TEST(c.limits.max_file_bytes == 1048576u);
+    BOOST_TEST(c.limits.max_field_bytes == 4096u);
+    BOOST_TEST(c.watch.settle.count() == 500);
+    BOOST_TEST(c.watch.rescan_interval.count() == 60'000);
+}
+
+BOOST_AUTO_TEST_CASE(durations_parse_and_format)
+{
+    BOOST_TEST(parse_duration("500ms")->count() == 500);
+    BOOST_TEST(parse_duration("10s")->count() == 10'000);
+    BOOST_TEST(parse_duration("2m")->count() == 120'000);
+    BOOST_TEST(parse_duration("1h")->count() == 3'600'000);
+    BOOST_TEST(parse_duration("1d")->count() == 86'400'000);
+    BOOST_TEST(parse_duration("30")->count() == 30'000);
+    BOOST_TEST(parse_duration("1.5")->count() == 1500);
+    BOOST_TEST(parse_duration(" 250 ms ")->count() == 250);
+    BOOST_TEST(!parse_duration(""));
+    BOOST_TEST(!parse_duration("-1s"));
+    BOOST_TEST(!parse_duration("10 parsecs"));
+    BOOST_TEST(!parse_duration("s"));
+    BOOST_TEST(!parse_duration("1e400"));
+    BOOST_TEST(format_duration(500ms) == "500ms");
+    BOOST_TEST(format_duration(1500ms) == "1500ms");
+    BOOST_TEST(format_duration(10s) == "10s");
+    BOOST_TEST(format_duration(2min) == "2m");
+    BOOST_TEST(format_duration(1h) == "1h");
+    BOOST_TEST(format_duration(24h) == "1d");
+    BOOST_TEST(format_duration(0ms) == "0s");
+}
+
+BOOST_AUTO_TEST_CASE(approval_modes_and_canonical_columns)
+{
+    BOOST_TEST(to_string(ApprovalMode::automatic) == "auto");
+    BOOST_TEST(to_string(ApprovalMode::manual) == "manual");
+    BOOST_TEST(to_string(ApprovalMode::dry_run) == "dry-run");
+    BOOST_TEST((parse_approval_mode("dry-run") == ApprovalMode::dry_run));
+    BOOST_TEST(!parse_approval_mode("yolo"));
+
+    BOOST_TEST(*canonical_column("service_id") == "service_id");
+    BOOST_TEST(*canonical_column("Service ID") == "service_id");
+    BOOST_TEST(*canonical_column("EXTERNAL-ORDER-NUMBER") == "external_order_number");
+    BOOST_TEST(*canonical_column("MISCELLANEOUS.CONTACT_NUMBER_EXT") == "MISCELLANEOUS.CONTACT_NUMBER_EXT");
+    BOOST_TEST(!canonical_column("service_idd"));
+    BOOST_TEST(!canonical_column("a.b.c"));
+    BOOST_TEST(!canonical_column(".FIELD"));
+    BOOST_TEST(!canonical_column("GROUP."));
+    BOOST_TEST(!canonical_column("GROUP.FI ELD"));
+}
+
+BOOST_AUTO_TEST_CASE(relative_paths_are_relative_to_the_config_folder)
+{
+    TempDir dir;
+    dir.write("etc/secrets/cs", "from-file\n");
+    std::string text = config_text(
+        "  client_secret_file: secrets/cs\n"
+        "  ca_file: ../tls/ca.pem\n",
+        "inbox:\n"
+        "  - in\n"
+        "  - path: ../shared/drop/\n"
+        "  - path: /abs/inbox\n");
+    fs::path file = dir.write("etc/config.yaml", text);
+    // Loaded through a relative name, as `xferd check --config etc/config.yaml` would.
+    fs::path cwd = fs::current_path();
+    fs::current_path(dir.path);
+    auto r = load_config("etc/config.yaml", env_secrets);
+    fs::current_path(cwd);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    const Config& c = *r;
+    BOOST_TEST(c.config_file == file);
+    BOOST_TEST(c.api.client_secret == "from-file");
+    BOOST_TEST(c.api.client_secret_source.file == dir.path / "etc" / "secrets" / "cs");
+    BOOST_TEST(*c.api.ca_file == dir.path / "tls" / "ca.pem");
+    BOOST_REQUIRE_EQUAL(c.inboxes.size(), 3u);
+    BOOST_TEST(c.inboxes[0].path == dir.path / "etc" / "in");
+    BOOST_TEST(c.inboxes[1].path == dir.path / "shared" / "drop");
+    BOOST_TEST(c.inboxes[2].path == fs::path("/abs/inbox"));
+    BOOST_TEST(c.state_dir == dir.path / "etc" / "state");
+}
+
+BOOST_AUTO_TEST_CASE(inbox_may_be_a_single_path)
+{
+    TempDir dir;
+    auto r = load_config(dir.write("config.yaml", config_text("", "inbox: drop\n")), env_secrets);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_REQUIRE_EQUAL(r->inboxes.size(), 1u);
+    BOOST_TEST(r->inboxes[0].path == dir.path / "drop");
+}
+
+BOOST_AUTO_TEST_CASE(inbox_columns_override_top_level_ones_for_the_same_header)
+{
+    TempDir dir;
+    std::string text = config_text("",
+                                   "columns:\n"
+                                   "  Ticket: external_order_number\n"
+                                   "  Line: service_number\n"
+                                   "inbox:\n"
+                                   "  - path: hr\n"
+                                   "    columns:\n"
+                                   "      ticket: MISC.TICKET\n"
+                                   "      Asset: Service ID\n");
+    auto r = load_config(dir.write("config.yaml", text), env_secrets);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    const ColumnMapping expected{
+        {"Line", "service_number"}, {"ticket", "MISC.TICKET"}, {"Asset", "service_id"}};
+    BOOST_TEST((r->inboxes[0].columns == expected));
+    BOOST_TEST(r->columns.at("Ticket") == "external_order_number");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(errors)
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_the_line_and_suggests_the_right_one)
+{
+    TempDir dir;
+    fs::path file = dir.write("config.yaml", config_text("  concurency: 5\n"));
+    std::string e = error_of(load_config(file, env_secrets));
+    BOOST_TEST(e == file.string() +
+                        " line 7: unknown key 'concurency' under 'api' (did you mean 'concurrency'?)");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_elsewhere)
+{
+    TempDir dir;
+    std::string text = config_text("",
+                                   "stat_dir: x\n"          // line 8
+                                   "approval:\n"
+                                   "  mod: manual\n"        // line 10
+                                   "inbox:\n"
+                                   "  - paht: x\n"          // line 12
+                                   "limits:\n"
+                                   "  bananas: 3\n");       // line 14
+    fs::path file = dir.write("config.yaml", text);
+    std::string e = error_of(load_config(file, env_secrets));
+    std::string f = file.string();
+    CHECK_CONTAINS(e, f + " line 8: unknown key 'stat_dir' under the top level (did you mean 'state_dir'?)");
+    CHECK_CONTAINS(e, f + " line 10: unknown key 'mod' under 'approval' (did you mean 'mode'?)");
+    CHECK_CONTAINS(e, f + " line 12: unknown key 'paht' under 'inbox[0]' (did you mean 'path'?)");
+    CHECK_CONTAINS(e, f + " line 12: missing required key 'inbox[0].path'");
+    CHECK_CONTAINS(e, f + " line 14: unknown key 'bananas' under 'limits'; known keys: "
+                          "max_file_bytes, max_field_bytes");
+    // Reported in file order, one a line.
+    BOOST_TEST(e.find("line 8:") < e.find("line 10:"));
+    BOOST_TEST(e.find("line 10:") < e.find("line 14:"));
+}
+
+BOOST_AUTO_TEST_CASE(missing_required_keys_are_named)
+{
+    const std::vector<std::string> keys{"base_url", "token_url", "tenant", "client_id", "username"};
+    for (const auto& key : keys) {
+        TempDir dir;
+        std::string text = config_text();
+        auto at = text.find("  " + key + ":");
+        text.erase(at, text.find('\n', at) - at + 1);
+        fs::path file = dir.write("config.yaml", text);
+        std::string e = error_of(load_config(file, env_secrets));
+        CHECK_CONTAINS(e, file.string() + " line 1: missing required key 'api." + key + "'");
+    }
+    TempDir dir;
+    std::string text = config_text();
+    text.erase(text.find("state_dir"));
+    fs::path file = dir.write("config.yaml", text);
+    std::string e = error_of(load_config(file, env_secrets));
+    BOOST_TEST(e == file.string() + ": missing required key 'state_dir' (where journals and the "
+                                    "ledger live, e.g. /var/lib/xferd)");
+
+    fs::path no_api = dir.write("no-api.yaml", "state_dir: /tmp\n");
+    CHECK_CONTAINS(error_of(load_config(no_api, env_secrets)), "missing required section 'api'");
+}
+
+BOOST_AUTO_TEST_CASE(http_urls_are_refused_because_tls_cannot_be_turned_off)
+{
+    TempDir dir;
+    std::string text = config_text();
+    text.replace(text.find("https://127.0.0.1:8443/mobproc"), 8, "http://");
+    fs::path file = dir.write("config.yaml", text);
+    std::string e = error_of(load_config(file, env_secrets));
+    CHECK_CONTAINS(e, file.string() + " line 2: 'api.base_url' must be an https:// URL, not http://");
+    CHECK_CONTAINS(e, "TLS verification is always on and there is no way to turn it off");
+}
+
+BOOST_AUTO_TEST_CASE(bad_urls)
+{
+    struct Case {
+        std::string url;
+        std::string message;
+    };
+    const std::vector<Case> cases{
+        {"ftp://host/x", "'api.token_url' must be an https:// URL"},
+        {"not a url", "'api.token_url' is not a valid URL"},
+        {"https:///path", "'api.token_url' has no host name"},
+        {"https://host/token?x=1", "must not have a '?query' or '#fragment' part"},
+        {"https://user:s3cret-pw@host/token", "must not contain a user name or password"},
+    };
+    for (const auto& c : cases) {
+        TempDir dir;
+        std::string text = config_text();
+        auto at = text.find("https://127.0.0.1:8443/as/token.oauth2");
+        text.replace(at, std::string("https://127.0.0.1:8443/as/token.oauth2").size(), c.url);
+        fs::path file = dir.write("config.yaml", text);
+        std::string e = error_of(load_config(file, env_secrets));
+        CHECK_CONTAINS(e, file.string() + " line 3: ");
+        CHECK_CONTAINS(e, c.message);
+        BOOST_TEST(!contains(e, "s3cret-pw"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_trailing_slash_on_base_url_is_dropped)
+{
+    TempDir dir;
+    std::string text = config_text();
+    text.replace(text.find("/mobproc/v1"), 11, "/mobproc/v1/");
+    auto r = load_config(dir.write("config.yaml", text), env_secrets);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->api.base_url == "https://127.0.0.1:8443/mobproc/v1");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_and_values_name_key_line_and_allowed_values)
+{
+    struct Case {
+        std::string api_extra;
+        std::string extra;
+        std::string message;  // after "FILE "
+    };
+    const std::vector<Case> cases{
+        {"  concurrency: 0\n", "", "line 7: 'api.concurrency' must be a whole number from 1 to 1024, not '0'"},
+        {"  concurrency: 2000\n", "", "line 7: 'api.concurrency' must be a whole number from 1 to 1024, not '2000'"},
+        {"  concurrency: many\n", "", "line 7: 'api.concurrency' must be a whole number from 1 to 1024, not 'many'"},
+        {"  concurrency: [1, 2]\n", "", "line 7: 'api.concurrency' must be a single value, not a list or map"},
+        {"  max_attempts: 0\n", "", "line 7: 'api.max_attempts' must be a whole number from 1 to 100"},
+        {"  connect_timeout: 5 parsecs\n", "",
+         "line 7: 'api.connect_timeout' must be a duration such as 500ms, 10s, 2m, 1h, 1d or a number of seconds, not '5 parsecs'"},
+        {"  request_timeout: 0s\n", "", "line 7: 'api.request_timeout' must be between 1ms and 1h, not 0s"},
+        {"  retry_base_delay: 5s\n  retry_max_delay: 1s\n", "",
+         "line 8: 'api.retry_max_delay' (1s) must not be shorter than 'api.retry_base_delay' (5s)"},
+        {"  rate_limit: -1\n", "", "line 7: 'api.rate_limit' must be a number of requests per second"},
+        {"  tenant: ''\n", "", "line 7: key 'tenant' appears twice under 'api'; keep only one"},
+        {"", "approval:\n  mode: yolo\n", "line 9: 'approval.mode' must be auto, manual or dry-run, not 'yolo'"},
+        {"", "approval:\n  max_reject_ratio: 1.5\n",
+         "line 9: 'approval.max_reject_ratio' must be a number from 0 to 1 (0.5 = half the rows), not '1.5'"},
+        {"", "approval:\n  check_service_active: maybe\n",
+         "line 9: 'approval.check_service_active' must be true or false, not 'maybe'"},
+        {"", "approval:\n  max_age: 10ms\n", "line 9: 'approval.max_age' must be between 1s and 366d, not 10ms"},
+        {"", "approval: manual\n", "line 8: 'approval' must be a map of 'key: value' lines"},
+        {"", "limits:\n  max_file_bytes: 10 MB\n",
+         "line 9: 'limits.max_file_bytes' must be a size from 1 to 1125899906842624 bytes (a number, optionally with KiB, MiB or GiB), not '10 MB'"},
+        {"", "limits:\n  max_file_bytes: 1KiB\n  max_field_bytes: 2KiB\n",
+         "line 10: 'limits.max_field_bytes' must not be larger than 'limits.max_file_bytes'"},
+        {"", "inbox:\n  - path: a\n    approval_mode: later\n",
+         "line 10: 'inbox[0].approval_mode' must be auto, manual or dry-run, not 'later'"},
+        {"", "inbox:\n  - a\n  - a/\n", "line 10: 'inbox[1]': "},
+        {"", "inbox:\n  - [a, b]\n", "line 9: 'inbox[0]' must be a folder path or a map with 'path:'"},
+        {"", "inbox:\n  - ~/drop\n", "line 9: 'inbox[0]': '~' is not expanded; write the full path"},
+        {"", "columns:\n  Asset ID: service_idd\n",
+         "line 9: 'columns': header 'Asset ID' maps to 'service_idd', which is not a column xferd knows; use one of "
+         "external_order_number, service_id, service_number, contact_number, personal_email, "
+         "additional_instructions, employee_email, employee_id, or GROUP.FIELD for another order property"},
+        {"", "columns:\n  Asset ID: service_id\n  asset-id: service_id\n",
+         "line 10: 'columns': headers 'Asset ID' and 'asset-id' are the same header"},
+        {"", "columns: [a]\n", "line 8: 'columns' must be a map of 'Header In File: canonical_column' lines"},
+        {"", "watch:\n  rescan_interval: 10ms\n", "line 9: 'watch.rescan_interval' must be between 1s and 1d, not 10ms"},
+    };
+    for (const auto& c : cases) {
+        TempDir dir;
+        fs::path file = dir.write("config.yaml", config_text(c.api_extra, c.extra));
+        auto r = load_config(file, env_secrets);
+        BOOST_TEST_CONTEXT(c.api_extra + c.extra)
+        {
+            std::string e = error_of(r);
+            CHECK_CONTAINS(e, file.string() + " " + c.message);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(yaml_syntax_errors_give_the_line)
+{
+    TempDir dir;
+    fs::path file = dir.write("config.yaml", "api:\n  base_url: [unclosed\nstate_dir: x\n");
+    std::string e = error_of(load_config(file, env_secrets));
+    CHECK_CONTAINS(e, file.string() + " line ");
+    CHECK_CONTAINS(e, "not valid YAML");
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_and_empty_config_files)
+{
+    TempDir dir;
+    std::string e = error_of(load_config(dir.path / "missing.yaml", env_secrets));
+    BOOST_TEST(e == "cannot read " + (dir.path / "missing.yaml").string() + ": No such file or directory");
+    fs::path empty = dir.write("empty.yaml", "# nothing yet\n");
+    CHECK_CONTAINS(error_of(load_config(empty, env_secrets)), "the config file is empty");
+    fs::path list = dir.write("list.yaml", "- a\n- b\n");
+    CHECK_CONTAINS(error_of(load_config(list, env_secrets)), "the config must be a map");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(secrets)
+
+BOOST_AUTO_TEST_CASE(credential_beats_file_beats_environment)
+{
+    TempDir dir;
+    dir.write("creds/client_secret", "cred-client-secret\n");
+    dir.write("creds/password", "cred-password");
+    dir.write("cs", "file-client-secret\n");
+    dir.write("pw", "file-password\r\n");
+    fs::path file = dir.write("config.yaml", config_text("  client_secret_file: cs\n  password_file: pw\n"));
+    std::string creds = (dir.path / "creds").string();
+
+    // 1. systemd credential.
+    auto r = load_config(file, env_of({{"CREDENTIALS_DIRECTORY", creds},
+                                       {"XFERD_CLIENT_SECRET", "env-cs"},
+                                       {"XFERD_PASSWORD", "env-pw"}}));
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_TEST(r->api.client_secret == "cred-client-secret");
+    BOOST_TEST(r->api.password == "cred-password");
+    BOOST_TEST((r->api.client_secret_source.kind == SecretSource::Kind::credential));
+    BOOST_TEST(describe(r->api.password_source) == "<redacted, from credential password>");
+
+    // 2. The credentials folder lacks them: the *_file keys (one trailing newline stripped).
+    fs::remove(dir.path / "creds" / "client_secret");
+    fs::remove(dir.path / "creds" / "password");
+    r = load_config(file, env_of({{"CREDENTIALS_DIRECTORY", creds},
+                                  {"XFERD_CLIENT_SECRET", "env-cs"},
+                                  {"XFERD_PASSWORD", "env-pw"}}));
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_TEST(r->api.client_secret == "file-client-secret");
+    BOOST_TEST(r->api.password == "file-password");
+    BOOST_TEST(describe(r->api.client_secret_source) == "<redacted, from " + (dir.path / "cs").string() + ">");
+
+    // 3. No file key: the environment.
+    fs::path no_files = dir.write("plain.yaml", config_text());
+    r = load_config(no_files, env_of({{"XFERD_CLIENT_SECRET", "env-cs"}, {"XFERD_PASSWORD", "env-pw"}}));
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_TEST(r->api.client_secret == "env-cs");
+    BOOST_TEST(r->api.password == "env-pw");
+    BOOST_TEST(describe(r->api.client_secret_source) == "<redacted, from env XFERD_CLIENT_SECRET>");
+}
+
+BOOST_AUTO_TEST_CASE(no_secret_anywhere_says_the_three_ways)
+{
+    TempDir dir;
+    fs::path file = dir.write("config.yaml", config_text());
+    std::string e = error_of(load_config(file, env_of({{"XFERD_PASSWORD", "pw"}})));
+    BOOST_TEST(e == file.string() + " line 1: no client secret given; provide it in one of three ways: "
+                                    "api.client_secret_file (a file holding it), the environment variable "
+                                    "XFERD_CLIENT_SECRET, or the systemd credential 'client_secret' "
+                                    "(LoadCredential=client_secret:/path/to/file)");
+    e = error_of(load_config(file, env_of({{"XFERD_CLIENT_SECRET", "cs"}})));
+    CHECK_CONTAINS(e, "no password given");
+    CHECK_CONTAINS(e, "api.password_file");
+    CHECK_CONTAINS(e, "XFERD_PASSWORD");
+    CHECK_CONTAINS(e, "LoadCredential=password:");
+    e = error_of(load_config(file, env_of({{"XFERD_CLIENT_SECRET", ""}, {"XFERD_PASSWORD", "pw"}})));
+    CHECK_CONTAINS(e, "the environment variable XFERD_CLIENT_SECRET is set but empty");
+}
+
+BOOST_AUTO_TEST_CASE(secrets_in_the_yaml_are_refused_without_echoing_them)
+{
+    TempDir dir;
+    fs::path file = dir.write("config.yaml", config_text("  client_secret: hunter2-in-yaml\n"
+                                                         "  password: pw-in-yaml\n"));
+    std::string e = error_of(load_config(file, env_secrets));
+    CHECK_CONTAINS(e, file.string() + " line 7: 'api.client_secret': a secret does not belong in the config file");
+    CHECK_CONTAINS(e, "set api.client_secret_file, or set the environment variable XFERD_CLIENT_SECRET");
+    CHECK_CONTAINS(e, file.string() + " line 8: 'api.password': a secret does not belong in the config file");
+    BOOST_TEST(!contains(e, "hunter2-in-yaml"));
+    BOOST_TEST(!contains(e, "pw-in-yaml"));
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_secret_files_name_the_file_and_the_reason_only)
+{
+    TempDir dir;
+    fs::create_directories(dir.path / "a-folder");
+    dir.write("two-lines", "first-line-secret\nsecond\n");
+    dir.write("empty", "\n");
+
+    struct Case {
+        std::string file;
+        std::string reason;
+    };
+    const std::vector<Case> cases{
+        {"nope", "cannot read " + (dir.path / "nope").string() + ": No such file or directory"},
+        {"a-folder", "cannot read " + (dir.path / "a-folder").string() + ": Is a directory"},
+        {"two-lines", "the client secret file " + (dir.path / "two-lines").string() +
+                          " holds more than one line; it must hold only the secret"},
+        {"empty", "the client secret file " + (dir.path / "empty").string() + " is empty"},
+    };
+    for (const auto& c : cases) {
+        fs::path file = dir.write("config.yaml", config_text("  client_secret_file: " + c.file + "\n"));
+        std::string e = error_of(load_config(file, env_secrets));
+        BOOST_TEST_CONTEXT(c.file)
+        {
+            CHECK_CONTAINS(e, file.string() + " line 7: ");
+            CHECK_CONTAINS(e, c.reason);
+            BOOST_TEST(!contains(e, "first-line-secret"));
+        }
+    }
+    // A credential that exists but cannot be read is an error too, not a silent fall-through.
+    fs::create_directories(dir.path / "creds" / "client_secret");
+    fs::path file = dir.write("config.yaml", config_text());
+    std::string e = error_of(load_config(file, env_of({{"CREDENTIALS_DIRECTORY", (dir.path / "creds").string()},
+                                                       {"XFERD_CLIENT_SECRET", "x"},
+                                                       {"XFERD_PASSWORD", "y"}})));
+    CHECK_CONTAINS(e, (dir.path / "creds" / "client_secret").string() + ": Is a directory");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(describe)
+
+BOOST_AUTO_TEST_CASE(effective_config_never_shows_a_secret)
+{
+    TempDir dir;
+    dir.write("cs", "very-secret-client-value\n", fs::perms(0644));
+    fs::path file = dir.write("config.yaml", config_text("  client_secret_file: cs\n",
+                                                         "inbox:\n"
+                                                         "  - path: hr\n"
+                                                         "    columns: {Case Number: external_order_number}\n"
+                                                         "    approval_mode: manual\n"));
+    auto r = load_config(file, env_of({{"XFERD_PASSWORD", "very-secret-password"}}));
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    std::string text = describe_config(*r);
+    BOOST_TEST_MESSAGE(text);
+    BOOST_TEST(!contains(text, "very-secret-client-value"));
+    BOOST_TEST(!contains(text, "very-secret-password"));
+    CHECK_CONTAINS(text, "client_secret: <redacted, from " + (dir.path / "cs").string() + ">");
+    CHECK_CONTAINS(text, "password: <redacted, from env XFERD_PASSWORD>");
+    // A group/other-readable secret file is accepted, and noted.
+    CHECK_CONTAINS(text, "group/others may read " + (dir.path / "cs").string() + "; chmod 600 is recommended");
+
+    // It is YAML, and says what is in effect.
+    YAML::Node doc = YAML::Load(text);
+    BOOST_TEST(doc["api"]["base_url"].as<std::string>() == "https://127.0.0.1:8443/mobproc/v1");
+    BOOST_TEST(doc["api"]["connect_timeout"].as<std::string>() == "10s");
+    BOOST_TEST(doc["api"]["ca_file"].IsNull());
+    BOOST_TEST(doc["inbox"][0]["path"].as<std::string>() == (dir.path / "hr").string());
+    BOOST_TEST(doc["inbox"][0]["columns"]["Case Number"].as<std::string>() == "external_order_number");
+    BOOST_TEST(doc["inbox"][0]["approval_mode"].as<std::string>() == "manual");
+    BOOST_TEST(doc["approval"]["mode"].as<std::string>() == "auto");
+    BOOST_TEST(doc["limits"]["max_file_bytes"].as<std::string>() == "256MiB");
+    BOOST_TEST(doc["state_dir"].as<std::string>() == (dir.path / "state").string());
+}
+
+BOOST_AUTO_TEST_CASE(private_secret_files_get_no_note)
+{
+    TempDir dir;
+    dir.write("cs", "x\n", fs::perms(0600));
+    dir.write("pw", "y\n", fs::perms(0400));
+    fs::path file = dir.write("config.yaml", config_text("  client_secret_file: cs\n  password_file: pw\n"));
+    auto r = load_config(file, env_of({}));
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_TEST(!r->api.client_secret_source.readable_by_others);
+    BOOST_TEST(!contains(describe_config(*r), "chmod"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
