@@ -53,6 +53,13 @@ struct BadLine {
 // buffer, or the whole file). Memory: the longest line, not the file.
 class LineDecoder {
 public:
+    // Starts at byte `offset`, after `line` lines already read (to go on reading a file from
+    // where an earlier pass stopped; offsets and line numbers stay those of the whole file).
+    explicit LineDecoder(std::uint64_t offset = 0, std::size_t line = 0)
+        : offset_(offset), good_bytes_(offset), lines_(line), good_lines_(line)
+    {
+    }
+
     // Gets each good line's object, in order, with its 1-based line number. Returning an Error
     // from the sink (the object is not a known record) stops decoding with that error, naming
     // the line.
