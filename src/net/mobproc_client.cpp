@@ -1,5 +1,7 @@
 #include "xferd/net/mobproc_client.hpp"
 
+#include "xferd/core/order.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
@@ -118,7 +120,8 @@ asio::awaitable<Result<std::string>> MobprocClient::access_token()
 {
     for (;;) {
         auto next = tokens_.next(TokenCache::clock::now());
-        if (next == TokenCache::Next::use) co_return tokens_.access_token();
+        if (next == TokenCache::Next::use)
+            co_return Result<std::string>(boost::system::in_place_value, tokens_.access_token());
         if (token_fetch_in_flight_) {
             // One fetch for everyone: wait for its outcome.
             auto failures_before = token_failures_;
