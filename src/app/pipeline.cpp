@@ -377,7 +377,7 @@ asio::awaitable<BatchOutcome> process_batch(MobprocClient& client, AsyncSemaphor
     for (auto& r : records) {
         if (r.status != RowStatus::pending) continue;
         r.status = RowStatus::not_submitted;
-        r.message = r.decision == Decision::approved ? hold_reason : std::string(to_string(r.decision)) + ": " + r.reason;
+        r.message = r.decision == Decision::approved ? hold_reason : r.reason;
     }
     for (const auto& r : records) {
         if (r.status == RowStatus::submitted)
