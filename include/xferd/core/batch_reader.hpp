@@ -21,6 +21,13 @@ struct BatchLimits {
 // csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl.
 BatchFormat format_for_path(const std::filesystem::path& path);
 
+// Row numbers (ParsedRow::row.row), as an operator finds them:
+// - CSV: the data record index, header excluded, counting every record after the header,
+//   blank ones too (they are skipped, not reported): row N is spreadsheet row N+1, and line
+//   N+1 of the file unless a quoted value above it spans lines.
+// - JSON: the 1-based position in the array.
+// - NDJSON: the line number (blank lines count, and are skipped).
+// A row error never stops the reader; a FileError (feed/finish return false) stops it.
 class BatchReader {
 public:
     BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {});
@@ -37,7 +44,13 @@ public:
     [[nodiscard]] const std::optional<FileError>& error() const;
     // Header names as they appear in the file (CSV), for reports. Empty for JSON.
     [[nodiscard]] const std::vector<std::string>& header() const;
+    // Rows handed out so far, valid and invalid (skipped blank records not included).
     [[nodiscard]] std::size_t rows_seen() const;
+    // Header cells that feed nothing (not canonical, not mapped, not GROUP.FIELD, or a direct
+    // name a mapping overrode), as the file spells them: for "ignored columns: …" in the log.
+    [[nodiscard]] const std::vector<std::string>& ignored_columns() const;
+    // The CSV delimiter found on the header line (',' ';' or '\t'); 0 before that and for JSON.
+    [[nodiscard]] char delimiter() const;
 
 private:
     struct Impl;

@@ -1,0 +1,530 @@
+// Orchestrates the stages of reading a batch: TextFilter (UTF-8, BOM) → format stage
+// (CSV tokenizer + header, JSON item stream, NDJSON lines) → RawRow → validate_row →
+// duplicate order numbers. Every stage is fed whatever arrived, so memory stays bounded by
+// one record (plus the set of order numbers seen).
+#include "xferd/core/batch_reader.hpp"
+
+#include "xferd/core/csv_columns.hpp"
+#include "xferd/core/csv_parser.hpp"
+#include "xferd/core/json_rows.hpp"
+#include "xferd/core/json_stream.hpp"
+#include "xferd/core/row_validation.hpp"
+#include "xferd/core/text_filter.hpp"
+
+#include <boost/json/parser.hpp>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace xferd {
+
+namespace {
+
+std::string lower(std::string s)
+{
+    for (auto& c : s) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return s;
+}
+
+std::string save_advice(BatchFormat format)
+{
+    if (format == BatchFormat::csv) {
+        return "in Excel use File → Save As → \"CSV UTF-8 (Comma delimited) (*.csv)\", or "
+               "export the file as UTF-8 from the source system";
+    }
+    return "save or export the file as UTF-8 text";
+}
+
+bool blank_record(const CsvRecord& rec)
+{
+    return std::all_of(rec.fields.begin(), rec.fields.end(),
+                       [](const std::string& f) { return trim_value(f).empty(); });
+}
+
+std::string delimiter_name(char d)
+{
+    switch (d) {
+    case '\t': return "tab";
+    case ';': return "';'";
+    default: return "','";
+    }
+}
+
+RawField* field_for(RawRow& raw, CanonicalColumn column)
+{
+    switch (column) {
+    case CanonicalColumn::external_order_number: return &raw.external_order_number;
+    case CanonicalColumn::service_id: return &raw.service_id;
+    case CanonicalColumn::service_number: return &raw.service_number;
+    case CanonicalColumn::contact_number: return &raw.contact_number;
+    case CanonicalColumn::personal_email: return &raw.personal_email;
+    case CanonicalColumn::additional_instructions: return &raw.additional_instructions;
+    case CanonicalColumn::employee_email: return &raw.employee_email;
+    case CanonicalColumn::employee_id: return &raw.employee_id;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+BatchFormat format_for_path(const std::filesystem::path& path)
+{
+    const std::string ext = lower(path.extension().string());
+    if (ext == ".json") {
+        return BatchFormat::json;
+    }
+    if (ext == ".ndjson" || ext == ".jsonl") {
+        return BatchFormat::ndjson;
+    }
+    return BatchFormat::csv;
+}
+
+struct BatchReader::Impl {
+    Impl(BatchFormat f, ColumnMapping c, BatchLimits l)
+        : format(f), mapping(std::move(c)), limits(l), filter(save_advice(f))
+    {
+        if (format == BatchFormat::json) {
+            json.emplace(limits.max_field_bytes, limits.max_row_bytes);
+        }
+    }
+
+    BatchFormat format;
+    ColumnMapping mapping;
+    BatchLimits limits;
+    TextFilter filter;
+    std::optional<FileError> error;
+    std::vector<std::string> header;
+    std::vector<std::string> ignored;
+    std::size_t rows_out = 0;
+    bool finished = false;
+    bool started = false;              // the first text arrived (BOM known)
+    std::vector<ParsedRow>* out = nullptr;
+    std::map<std::string, std::size_t> seen_orders;  // external order number → first row
+
+    // CSV: the header line is collected to pick the delimiter, then the tokenizer takes over.
+    std::string head;
+    std::size_t head_scan = 0;
+    bool head_quoted = false;
+    std::optional<CsvParser> csv;
+    std::vector<CsvRecord> records;
+    std::optional<HeaderLayout> layout;
+    bool header_blank = false;         // line 1 was empty: fine if the whole file is
+
+    // JSON
+    std::optional<JsonBatchStream> json;
+    std::vector<JsonItem> items;
+
+    // NDJSON
+    std::string line;
+    std::size_t line_no = 0;
+    boost::json::parser line_parser;
+
+    bool fail(std::string message, std::optional<std::uint64_t> offset = std::nullopt,
+              std::optional<std::size_t> at_line = std::nullopt)
+    {
+        error = FileError{std::move(message), offset, at_line};
+        return false;
+    }
+
+    bool consume(std::string_view text)
+    {
+        if (!started) {
+            started = true;
+            if (json) {
+                json->set_offset_base(filter.had_bom() ? 3 : 0);
+            }
+        }
+        switch (format) {
+        case BatchFormat::csv: return consume_csv(text);
+        case BatchFormat::json: return consume_json(text);
+        case BatchFormat::ndjson: return consume_ndjson(text);
+        }
+        return false;
+    }
+
+    void emit(ParsedRow row, bool check_duplicate)
+    {
+        if (check_duplicate) {
+            mark_duplicate(row);
+        }
+        out->push_back(std::move(row));
+        ++rows_out;
+    }
+
+    // A later row with an order number already used is INVALID: MobProc does not deduplicate,
+    // so both would become orders.
+    void mark_duplicate(ParsedRow& row)
+    {
+        const std::string& number = row.row.external_order_number;
+        if (number.empty()) {
+            return;
+        }
+        for (const auto& e : row.errors) {
+            if (e.column == eon_column) {
+                return;  // the number itself is wrong: say that, not "duplicate"
+            }
+        }
+        const auto [it, inserted] = seen_orders.emplace(number, row.row.row);
+        if (!inserted) {
+            row.errors.push_back({eon_column, "duplicates row " + std::to_string(it->second) +
+                                                  ": external order number '" + number +
+                                                  "' is used twice in this file; give each row "
+                                                  "its own number"});
+        }
+    }
+    std::string eon_column;
+
+    void emit_raw(RawRow raw)
+    {
+        eon_column = raw.external_order_number.column;
+        const bool check = !raw.skip_field_checks;
+        emit(validate_row(std::move(raw)), check);
+    }
+
+    // ---- CSV ----
+
+    bool consume_csv(std::string_view text)
+    {
+        if (csv) {
+            return feed_csv(text);
+        }
+        head.append(text);
+        // Look no further than one record's limit, whatever arrived: same outcome for any chunking.
+        const std::size_t scan_end = std::min(head.size(), limits.max_row_bytes + 1);
+        for (; head_scan < scan_end; ++head_scan) {
+            const char c = head[head_scan];
+            if (c == '"') {
+                head_quoted = !head_quoted;
+            } else if (!head_quoted && (c == '\r' || c == '\n')) {
+                return start_csv();
+            }
+        }
+        if (head.size() > limits.max_row_bytes) {
+            return fail("the header row is longer than " + std::to_string(limits.max_row_bytes) +
+                            " bytes; is this a CSV file?",
+                        std::nullopt, 1);
+        }
+        return true;
+    }
+
+    bool start_csv()
+    {
+        csv.emplace(detect_csv_delimiter(std::string_view(head).substr(0, head_scan)),
+                    CsvLimits{limits.max_field_bytes, limits.max_row_bytes, limits.max_columns});
+        const std::string text = std::move(head);
+        head.clear();
+        return feed_csv(text);
+    }
+
+    bool feed_csv(std::string_view text)
+    {
+        csv->feed(text, records);
+        return take_records();
+    }
+
+    // Records completed before a tokenizer error are still rows: the same whatever the chunks.
+    bool take_records()
+    {
+        for (auto& rec : records) {
+            if (!record(rec)) {
+                records.clear();
+                return false;
+            }
+        }
+        records.clear();
+        if (csv->error()) {
+            return csv_error(*csv->error());
+        }
+        return true;
+    }
+
+    static std::string where(std::size_t index, std::uint64_t line)
+    {
+        return (index == 0 ? std::string("the header row") : "row " + std::to_string(index)) +
+               " (line " + std::to_string(line) + ")";
+    }
+
+    bool csv_error(const CsvError& e)
+    {
+        const std::string quote_hint =
+            e.open_quote_line
+                ? "; probably the quote that opens a value on line " +
+                      std::to_string(*e.open_quote_line) +
+                      " is never closed (a quote inside a quoted value must be doubled: \"\")"
+                : "";
+        switch (e.kind) {
+        case CsvError::Kind::unterminated_quote:
+            return fail("the file ends inside a quoted value that starts on line " +
+                            std::to_string(e.open_quote_line.value_or(e.line)) + ", " +
+                            where(e.record_index, e.record_line) +
+                            ": add the closing quote (a quote inside a quoted value must be "
+                            "doubled: \"\")",
+                        std::nullopt, e.open_quote_line.value_or(e.line));
+        case CsvError::Kind::field_too_long:
+            return fail(where(e.record_index, e.record_line) + " has a value longer than " +
+                            std::to_string(limits.max_field_bytes) + " bytes" + quote_hint,
+                        std::nullopt, e.record_line);
+        case CsvError::Kind::record_too_long:
+            return fail(where(e.record_index, e.record_line) + " is longer than " +
+                            std::to_string(limits.max_row_bytes) + " bytes" + quote_hint,
+                        std::nullopt, e.record_line);
+        case CsvError::Kind::too_many_fields:
+            return fail(where(e.record_index, e.record_line) + " has more than " +
+                            std::to_string(limits.max_columns) + " columns",
+                        std::nullopt, e.record_line);
+        }
+        return false;
+    }
+
+    bool record(CsvRecord& rec)
+    {
+        if (rec.index == 0) {
+            header = rec.fields;
+            if (blank_record(rec)) {
+                header_blank = true;
+                return true;
+            }
+            auto resolved = resolve_header(rec.fields, mapping);
+            if (!resolved) {
+                return fail(std::move(resolved.error().message), std::nullopt, rec.line);
+            }
+            layout = std::move(*resolved);
+            ignored = layout->ignored;
+            return true;
+        }
+        if (blank_record(rec)) {
+            return true;  // Excel's empty rows (";;;;"): skipped, but they keep their number
+        }
+        if (header_blank) {
+            return fail("line 1 is empty: the header row (external_order_number, service_id, …) "
+                        "must be the first line",
+                        std::nullopt, 1);
+        }
+        emit_raw(raw_row(rec));
+        return true;
+    }
+
+    RawRow raw_row(CsvRecord& rec) const
+    {
+        RawRow raw;
+        raw.row = rec.index;
+        const auto& targets = layout->targets;
+        // Columns the file does not have keep their canonical name (for messages).
+        for (const auto c : {CanonicalColumn::external_order_number, CanonicalColumn::service_id,
+                             CanonicalColumn::service_number, CanonicalColumn::contact_number,
+                             CanonicalColumn::personal_email,
+                             CanonicalColumn::additional_instructions,
+                             CanonicalColumn::employee_email, CanonicalColumn::employee_id}) {
+            field_for(raw, c)->column = std::string(column_name(c));
+        }
+        const std::size_t width = targets.size();
+        const std::size_t n = rec.fields.size();
+        bool extra = false;
+        for (std::size_t i = width; i < n; ++i) {
+            extra = extra || !trim_value(rec.fields[i]).empty();
+        }
+        if (n < width || extra) {
+            raw.errors.push_back(
+                {"", "row has " + std::to_string(n) + " fields, header has " +
+                         std::to_string(width) +
+                         ": a value is missing, or one contains the delimiter (" +
+                         delimiter_name(csv->delimiter()) + ") and is not quoted"});
+            raw.skip_field_checks = true;
+        }
+        for (std::size_t i = 0; i < std::min(width, n); ++i) {
+            const ColumnTarget& t = targets[i];
+            if (t.kind == ColumnTarget::Kind::canonical) {
+                RawField& f = *field_for(raw, t.column);
+                f.column = layout->labels[i];
+                f.value = std::move(rec.fields[i]);
+                f.present = true;
+            } else if (t.kind == ColumnTarget::Kind::property) {
+                const auto v = trim_value(rec.fields[i]);
+                if (!v.empty()) {
+                    raw.extra_properties.push_back(
+                        {t.property.group_id, t.property.field_id, std::string(v)});
+                }
+            }
+        }
+        for (std::size_t i = n; i < width; ++i) {  // still name the columns the row lacks
+            if (targets[i].kind == ColumnTarget::Kind::canonical) {
+                RawField& f = *field_for(raw, targets[i].column);
+                f.column = layout->labels[i];
+                f.present = true;
+            }
+        }
+        return raw;
+    }
+
+    bool finish_csv()
+    {
+        if (!csv) {
+            head_scan = head.size();
+            if (!start_csv()) {
+                return false;
+            }
+        }
+        csv->finish(records);
+        if (!take_records()) {
+            return false;
+        }
+        if (csv->records() == 0 || (header_blank && rows_out == 0)) {
+            return fail("the file is empty: expected a header row (external_order_number, "
+                        "service_id, service_number, contact_number, personal_email, …) and one "
+                        "row per line to transfer");
+        }
+        if (rows_out == 0) {
+            return fail("the file has a header row but no data rows");
+        }
+        return true;
+    }
+
+    // ---- JSON ----
+
+    bool take_items()
+    {
+        for (auto& item : items) {
+            emit_raw(raw_row_from_json(item.value, item.index));
+        }
+        items.clear();
+        if (json->error()) {
+            error = json->error();
+            return false;
+        }
+        return true;
+    }
+
+    bool consume_json(std::string_view text)
+    {
+        json->feed(text, items);
+        return take_items();
+    }
+
+    bool finish_json()
+    {
+        json->finish(items);
+        return take_items();
+    }
+
+    // ---- NDJSON ----
+
+    bool consume_ndjson(std::string_view text)
+    {
+        while (!text.empty()) {
+            const auto nl = text.find('\n');
+            const auto part = text.substr(0, nl);
+            if (line.size() + part.size() > limits.max_row_bytes) {
+                const std::size_t n = line_no + 1;
+                return fail("row " + std::to_string(n) + " (line " + std::to_string(n) +
+                                ") is longer than " + std::to_string(limits.max_row_bytes) +
+                                " bytes: an .ndjson file holds one orderRequest object per line",
+                            std::nullopt, n);
+            }
+            line.append(part);
+            if (nl == std::string_view::npos) {
+                break;
+            }
+            text.remove_prefix(nl + 1);
+            ++line_no;
+            take_line();
+        }
+        return true;
+    }
+
+    void take_line()
+    {
+        std::string_view l = line;
+        if (!l.empty() && l.back() == '\r') {
+            l.remove_suffix(1);
+        }
+        if (trim_value(l).empty()) {
+            line.clear();
+            return;
+        }
+        boost::json::error_code ec;
+        line_parser.reset();
+        const std::size_t at = line_parser.write(l.data(), l.size(), ec);
+        if (ec) {
+            ParsedRow bad;
+            bad.row.row = line_no;
+            bad.errors.push_back(
+                {"", "line " + std::to_string(line_no) + " is not valid JSON (" + ec.message() +
+                         " at character " + std::to_string(at + 1) +
+                         "): each line must be one complete orderRequest object"});
+            emit(std::move(bad), false);
+        } else {
+            emit_raw(raw_row_from_json(line_parser.release(), line_no));
+        }
+        line.clear();
+    }
+
+    bool finish_ndjson()
+    {
+        if (!line.empty()) {
+            ++line_no;
+            take_line();
+        }
+        if (rows_out == 0) {
+            return fail("the file is empty: expected one orderRequest object per line");
+        }
+        return true;
+    }
+};
+
+BatchReader::BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits)
+    : impl_(std::make_unique<Impl>(format, std::move(columns), limits))
+{
+}
+
+BatchReader::~BatchReader() = default;
+BatchReader::BatchReader(BatchReader&&) noexcept = default;
+BatchReader& BatchReader::operator=(BatchReader&&) noexcept = default;
+
+bool BatchReader::feed(std::string_view chunk, std::vector<ParsedRow>& out)
+{
+    Impl& m = *impl_;
+    if (m.error || m.finished) {
+        return !m.error;
+    }
+    m.out = &out;
+    if (!m.filter.feed(chunk, [&m](std::string_view text) { return m.consume(text); }) &&
+        !m.error) {
+        m.error = m.filter.error();
+    }
+    return !m.error;
+}
+
+bool BatchReader::finish(std::vector<ParsedRow>& out)
+{
+    Impl& m = *impl_;
+    if (m.error || m.finished) {
+        return !m.error;
+    }
+    m.finished = true;
+    m.out = &out;
+    if (!m.filter.finish([&m](std::string_view text) { return m.consume(text); })) {
+        if (!m.error) {
+            m.error = m.filter.error();
+        }
+        return false;
+    }
+    switch (m.format) {
+    case BatchFormat::csv: return m.finish_csv();
+    case BatchFormat::json: return m.finish_json();
+    case BatchFormat::ndjson: return m.finish_ndjson();
+    }
+    return false;
+}
+
+const std::optional<FileError>& BatchReader::error() const { return impl_->error; }
+const std::vector<std::string>& BatchReader::header() const { return impl_->header; }
+std::size_t BatchReader::rows_seen() const { return impl_->rows_out; }
+const std::vector<std::string>& BatchReader::ignored_columns() const { return impl_->ignored; }
+char BatchReader::delimiter() const { return impl_->csv ? impl_->csv->delimiter() : '\0'; }
+
+}  // namespace xferd
