@@ -351,6 +351,17 @@ void Reconciler::feed_page(std::string_view body)
     request(at + n - overlap);
 }
 
+std::string_view to_string(ReconcileAnswer::Kind k)
+{
+    switch (k) {
+    case ReconcileAnswer::Kind::found: return "found";
+    case ReconcileAnswer::Kind::absent: return "absent";
+    case ReconcileAnswer::Kind::impossible: return "impossible";
+    case ReconcileAnswer::Kind::keep_paging: break;
+    }
+    return "keep paging";
+}
+
 ReconcileAnswer Reconciler::answer_at(std::size_t index) const
 {
     const auto& v = verdicts_.at(index);

@@ -16,11 +16,7 @@ namespace json = boost::json;
 using namespace std::chrono;
 
 namespace xferd {
-std::ostream& operator<<(std::ostream& os, ReconcileAnswer::Kind k)
-{
-    static const char* names[] = {"keep_paging", "found", "absent", "impossible"};
-    return os << names[static_cast<int>(k)];
-}
+std::ostream& operator<<(std::ostream& os, ReconcileAnswer::Kind k) { return os << to_string(k); }
 std::ostream& operator<<(std::ostream& os, OrderMatch m)
 {
     static const char* names[] = {"no", "yes", "conflict"};

@@ -106,6 +106,8 @@ struct ReconcileAnswer {
     std::string reason;        // impossible: for the results; found: how it was found
 };
 
+std::string_view to_string(ReconcileAnswer::Kind k);   // "keep paging", "found", "absent", "impossible"
+
 class Reconciler {
 public:
     // One scan settles every target: it pages from the earliest intent time minus the margin.
