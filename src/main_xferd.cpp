@@ -1,4 +1,5 @@
 // xferd: places MobProc XFER_SERVICE_OUT orders from batch files. See README.md.
+#include "xferd/app/daemon.hpp"
 #include "xferd/app/inbox_scan.hpp"
 #include "xferd/app/pipeline.hpp"
 #include "xferd/app/process_log.hpp"
@@ -7,6 +8,7 @@
 #include "xferd/core/config.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 
@@ -227,8 +229,7 @@ int main(int argc, char** argv)
             }
             if (command == "once") return cmd_once(config_path, paths);
             if (command == "check") return cmd_check(config_path);
-            std::cerr << "xferd run: the daemon is not part of this build yet; use `xferd once` from a timer\n";
-            return exit_usage;
+            return run_daemon(config_path);
         }
     } catch (const std::exception& e) {
         log_error(std::string("fatal: ") + e.what());

@@ -259,6 +259,46 @@ Result<ApprovalInput> parse_approved_csv(std::string_view text)
     return in;
 }
 
+Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
+{
+    text = strip_bom(text);
+    CsvParser parser(detect_delimiter(text));
+    std::vector<CsvRecord> records;
+    if (!parser.feed(text, records) || !parser.finish(records) || records.empty())
+        return make_error("not a readable confirmation CSV");
+    std::optional<std::size_t> col_row, col_eon, col_service, col_decision, col_reason;
+    for (std::size_t i = 0; i < records[0].fields.size(); ++i) {
+        std::string key = header_key(records[0].fields[i]);
+        if (key == "row") col_row = i;
+        else if (key == "externalordernumber") col_eon = i;
+        else if (key == "serviceid") col_service = i;
+        else if (key == "decision") col_decision = i;
+        else if (key == "reason") col_reason = i;
+    }
+    if (!col_row || !col_eon || !col_service || !col_decision)
+        return make_error("not a confirmation CSV: its header lacks row, external_order_number, service_id or decision");
+    std::vector<ConfirmedRow> rows;
+    for (std::size_t i = 1; i < records.size(); ++i) {
+        const auto& f = records[i].fields;
+        auto at = [&](std::optional<std::size_t> c) { return c && *c < f.size() ? cell_value(f[*c]) : std::string(); };
+        if (f.size() == 1 && trim(f[0]).empty()) continue;
+        auto row = parse_row_number(at(col_row));
+        if (!row) return make_error("confirmation CSV line " + std::to_string(records[i].line) + ": no row number");
+        ConfirmedRow r;
+        r.row = *row;
+        r.external_order_number = at(col_eon);
+        r.service_id = at(col_service);
+        std::string d = at(col_decision);
+        r.decision = d == "APPROVED" ? Decision::approved
+                     : d == "REJECTED" ? Decision::rejected
+                     : d == "INVALID"  ? Decision::invalid
+                                       : Decision::pending;
+        r.reason = at(col_reason);
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
 ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBatch& batch,
                                std::chrono::system_clock::time_point written_at,
                                std::chrono::system_clock::time_point now, std::chrono::seconds max_age)

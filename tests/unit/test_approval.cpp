@@ -290,3 +290,19 @@ BOOST_AUTO_TEST_CASE(a_confirmation_older_than_max_age_is_refused)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(confirmation_csv_as_written_by_the_report_reads_back)
+{
+    auto rows = parse_confirmation_csv(confirmation_csv("", "", "", "", ""));
+    BOOST_REQUIRE(rows.has_value());
+    BOOST_REQUIRE(rows->size() == 5u);
+    BOOST_TEST((*rows)[0].row == 1u);
+    BOOST_TEST((*rows)[0].external_order_number == "HR-1001");
+    BOOST_TEST((*rows)[0].service_id == "38390017");
+    BOOST_TEST(((*rows)[0].decision == Decision::approved));
+    BOOST_TEST(((*rows)[2].decision == Decision::rejected));
+    BOOST_TEST((*rows)[2].reason == "service status is SUSPENDED, not ACTIVE");
+    BOOST_TEST((*rows)[3].external_order_number == "00417");
+    BOOST_TEST(((*rows)[4].decision == Decision::invalid));
+    BOOST_TEST(!parse_confirmation_csv("a,b\n1,2\n").has_value());
+}

@@ -58,6 +58,10 @@ struct ConfirmedBatch {
     std::vector<ConfirmedRow> rows;
 };
 
+// The rows of NAME.confirmation.csv as xferd wrote it (render_confirmation_csv): what the
+// operator was shown. Error when it is not such a file.
+Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text);
+
 struct ApprovalVerdict {
     bool accepted = false;
     // Refused: why, and what to do. Accepted: "3 of 5 rows approved by the operator".

@@ -1,0 +1,91 @@
+// `xferd run`: the daemon. Watches the inbox folders (inotify + a periodic rescan), takes each
+// batch once it is complete (settle.hpp), runs ready batches concurrently up to
+// watch.max_parallel_batches, oldest first, all sharing one request budget (api.concurrency)
+// and one MobprocClient; in manual approval mode waits for the operator's NAME.approve /
+// NAME.approved.csv and then submits. Under systemd: READY / STATUS / WATCHDOG / RELOADING /
+// STOPPING; SIGHUP re-reads the config (a bad one is logged, the old one kept); SIGTERM and
+// SIGINT stop taking batches and let running ones finish within watch.shutdown_grace.
+#pragma once
+
+#include "xferd/app/pipeline.hpp"
+#include "xferd/core/approval.hpp"
+#include "xferd/core/config.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace xferd {
+
+// What the daemon asks of the pipeline: an interface, so the daemon's own logic (readiness,
+// ordering, approvals, reload, shutdown) is tested with a fake, and the pipeline can grow the
+// manual-approval entry point behind it.
+class BatchRunner {
+public:
+    virtual ~BatchRunner() = default;
+
+    // One batch end to end (process_batch).
+    virtual asio::awaitable<BatchOutcome> process(std::filesystem::path input, BatchOptions options) = 0;
+
+    // After process(): the confirmed batch when it now waits for an operator's approval
+    // (manual mode, confirmed, not held, some row eligible); nullopt otherwise.
+    virtual std::optional<ConfirmedBatch> waiting_for_approval(const BatchOutcome& outcome,
+                                                               const BatchOptions& options) = 0;
+
+    // Submits the rows in verdict.approved_rows of a batch confirmed earlier (exactly the
+    // content batch.sha256); every other row ends NOT_SUBMITTED with its reason. Writes the
+    // results and the log next to the input like process(). An outcome with api_unreachable
+    // set means nothing was decided: the batch still waits and the approval is tried again.
+    virtual asio::awaitable<BatchOutcome> submit_approved(std::filesystem::path input, ConfirmedBatch batch,
+                                                          ApprovalVerdict verdict, BatchOptions options) = 0;
+};
+
+// Builds the runner for a configuration (the HTTPS client, the shared request budget). Called at
+// start and on every reload; batches already running keep the runner they started with.
+using RunnerFactory =
+    std::function<Result<std::shared_ptr<BatchRunner>>(const Config& config, asio::any_io_executor ex)>;
+
+// The real one: process_batch with one MobprocClient and one AsyncSemaphore(api.concurrency).
+RunnerFactory pipeline_runner_factory();
+
+// The options a batch in `folder` runs with: the inbox's column mapping over the top-level one,
+// its approval mode if it sets one.
+BatchOptions batch_options_for(const Config& config, const std::filesystem::path& folder);
+
+class Daemon {
+public:
+    // `config` is the already loaded content of `config_path` (re-read on reload()).
+    Daemon(asio::io_context& ctx, std::filesystem::path config_path, Config config, RunnerFactory factory);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Runs until stop(): watches, processes, and at the end waits for running batches up to
+    // watch.shutdown_grace. Error when it could not start at all (no runner, no inotify).
+    // `grace_expired` tells whether batches were still running when the grace period ended.
+    asio::awaitable<Result<void>> run();
+    [[nodiscard]] bool grace_expired() const;
+
+    // Both to be called on the io_context's thread (post them from elsewhere).
+    void reload();   // as SIGHUP
+    void stop();     // as SIGTERM
+
+    // Catch SIGHUP, SIGTERM and SIGINT and act on them (run_daemon does; tests need not).
+    void handle_signals();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// `xferd run --config FILE`: loads the config, runs the daemon with the real pipeline and the
+// signals until SIGTERM / SIGINT. Exit status: 0 after a clean stop; 2 when the config or the
+// start-up failed.
+int run_daemon(const std::string& config_path);
+
+}  // namespace xferd
