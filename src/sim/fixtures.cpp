@@ -5,6 +5,7 @@
 #include <array>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 namespace xferd::sim {
 
@@ -266,6 +267,10 @@ void add_generated_services(Fixtures& fx, std::size_t count)
         vendor_ids.push_back(id);
     std::string department = fx.departments.empty() ? std::string{} : fx.departments.begin()->first;
     std::string region = fx.regions.empty() ? std::string{} : fx.regions.begin()->first;
+    std::unordered_set<std::string> numbers;
+    for (auto& [id, s] : fx.services)
+        numbers.insert(s.service_number);
+    std::size_t next_number = 0;
     for (std::size_t i = 0; i < count; ++i) {
         std::string n = std::to_string(i + 1);
         std::string fn = first[i % first.size()];
@@ -284,7 +289,11 @@ void add_generated_services(Fixtures& fx, std::size_t count)
                  std::to_string(350000000000000ULL + i), ""};
         // 10-digit numbers 2xx-7xx, exchange 555, never colliding between services.
         char number[16];
-        std::snprintf(number, sizeof number, "%03zu555%04zu", 200 + (i / 10000) % 800, i % 10000);
+        do {
+            std::snprintf(number, sizeof number, "%03zu555%04zu", 200 + (next_number / 10000) % 800,
+                          next_number % 10000);
+            ++next_number;
+        } while (!numbers.insert(number).second);
         ServiceAsset s{std::to_string(90000001 + i), number, "ACTIVE", e.id, d.id,
                        vendor_ids.empty() ? std::string{} : vendor_ids[i % vendor_ids.size()],
                        region, "Business Unlimited",
