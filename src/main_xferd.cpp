@@ -1,6 +1,7 @@
 // xferd: places MobProc XFER_SERVICE_OUT orders from batch files. See README.md.
 #include "xferd/app/daemon.hpp"
 #include "xferd/app/inbox_scan.hpp"
+#include "xferd/app/ledger.hpp"
 #include "xferd/app/pipeline.hpp"
 #include "xferd/app/process_log.hpp"
 #include "xferd/app/row_stream.hpp"
@@ -10,8 +11,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -46,7 +50,7 @@ struct Job {
 // The inbox a file lives in decides its column mapping and approval mode.
 BatchOptions options_for(const Config& cfg, const fs::path& file)
 {
-    BatchOptions o{cfg.columns, cfg.approval, cfg.limits, cfg.state_dir};
+    BatchOptions o{cfg.columns, cfg.approval, cfg.limits, cfg.state_dir, std::nullopt};
     std::error_code ec;
     auto folder = fs::weakly_canonical(file.parent_path(), ec);
     for (const auto& inbox : cfg.inboxes) {
@@ -96,27 +100,63 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
         std::cerr << "xferd: " << tls.error().message << "\n";
         return exit_usage;
     }
+    auto ledger = Ledger::open(cfg->state_dir);
+    if (!ledger) {
+        std::cerr << "xferd: " << ledger.error().message << "\n";
+        return exit_usage;
+    }
     asio::io_context ctx{1};
     auto log = [](std::string_view level, std::string_view message) {
         log_line(level == "WARN" ? LogLevel::warn : level == "ERROR" ? LogLevel::error : LogLevel::info, message);
     };
     MobprocClient client(ctx.get_executor(), cfg->api, *tls, log);
     AsyncSemaphore budget(ctx.get_executor(), cfg->api.concurrency);
+    BatchContext batch_context{client, budget, *ledger};
+
+    // SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace
+    // period (each step is journaled, so whatever is cut short resumes at the next run).
+    asio::signal_set signals(ctx, SIGINT, SIGTERM);
+    asio::steady_timer grace(ctx);
+    bool stopped_by_signal = false;
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        stopped_by_signal = true;
+        log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
+                 ": stopping; no new rows are started, requests in flight get " +
+                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(cfg->watch.shutdown_grace).count()) +
+                 " s to finish");
+        client.request_stop();
+        grace.expires_after(cfg->watch.shutdown_grace);
+        grace.async_wait([&](const boost::system::error_code& gec) {
+            if (!gec) {
+                log_warn("grace period over: exiting; rows still in flight are looked up at the next run");
+                ctx.stop();
+            }
+        });
+    });
 
     std::vector<BatchOutcome> outcomes;
     asio::co_spawn(
         ctx,
         [&]() -> asio::awaitable<void> {
             for (auto& job : jobs) {
-                log_info("batch " + job.file.string());
-                outcomes.push_back(co_await process_batch(client, budget, job.file, job.options));
-                std::cout << outcomes.back().summary() << std::endl;
+                if (client.stopping()) break;
+                auto outcome = co_await process_batch(batch_context, job.file, job.options);
+                if (outcome.already_processed) {
+                    log_info(outcome.summary());
+                    continue;
+                }
+                std::cout << outcome.summary() << std::endl;
+                outcomes.push_back(std::move(outcome));
             }
+            signals.cancel();
+            grace.cancel();
         },
         [](std::exception_ptr e) {
             if (e) std::rethrow_exception(e);
         });
     ctx.run();
+    if (stopped_by_signal) return exit_ok;
 
     bool attention = false, any_confirmed = false, unreachable = false;
     for (const auto& o : outcomes) {

@@ -598,7 +598,7 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                         {"base_url", "token_url", "tenant", "client_id", "client_secret_file",
                          "username", "password_file", "ca_file", "concurrency", "connect_timeout",
                          "tls_timeout", "request_timeout", "max_attempts", "retry_base_delay",
-                         "retry_max_delay", "rate_limit",
+                         "retry_max_delay", "rate_limit", "outage_after", "reconcile_delay",
                          // refused with their own message by load_secret:
                          "client_secret", "password"});
     if (!s.present) return;
@@ -634,6 +634,8 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                  "'api.retry_max_delay' (" + format_duration(api.retry_max_delay) +
                      ") must not be shorter than 'api.retry_base_delay' (" +
                      format_duration(api.retry_base_delay) + ")");
+    if (auto v = duration(s, s.find("outage_after"), 1ms, 3'600'000ms)) api.outage_after = *v;
+    if (auto v = duration(s, s.find("reconcile_delay"), 0ms, 3'600'000ms)) api.reconcile_delay = *v;
     if (auto v = real(s, s.find("rate_limit"), 0, 1e6, "of requests per second from 0 (no limit) to 1000000"))
         api.rate_limit = *v;
 }
@@ -721,11 +723,15 @@ void Loader::load_limits(const Entry* e, LimitsConfig& limits)
 void Loader::load_watch(const Entry* e, WatchConfig& watch)
 {
     if (e == nullptr) return;
-    Section s = section(e->value, e->mark, "watch", {"settle", "rescan_interval"});
+    Section s = section(e->value, e->mark, "watch",
+                        {"settle", "rescan_interval", "max_parallel_batches", "shutdown_grace"});
     using namespace std::chrono_literals;
     if (auto v = duration(s, s.find("settle"), 0ms, 3'600'000ms)) watch.settle = *v;
     if (auto v = duration(s, s.find("rescan_interval"), 1000ms, 86'400'000ms))
         watch.rescan_interval = *v;
+    if (auto v = integer(s, s.find("max_parallel_batches"), 1, 64))
+        watch.max_parallel_batches = static_cast<unsigned>(*v);
+    if (auto v = duration(s, s.find("shutdown_grace"), 0ms, 3'600'000ms)) watch.shutdown_grace = *v;
 }
 
 Result<Config> Loader::run()
@@ -926,6 +932,8 @@ std::string describe_config(const Config& config)
     out << YAML::Key << "max_attempts" << YAML::Value << api.max_attempts;
     emit_duration(out, "retry_base_delay", api.retry_base_delay);
     emit_duration(out, "retry_max_delay", api.retry_max_delay);
+    emit_duration(out, "outage_after", api.outage_after);
+    emit_duration(out, "reconcile_delay", api.reconcile_delay);
     out << YAML::Key << "rate_limit" << YAML::Value << api.rate_limit;
     if (api.rate_limit == 0) out << YAML::Comment("no limit");
     out << YAML::EndMap;
@@ -963,6 +971,8 @@ std::string describe_config(const Config& config)
     out << YAML::Key << "watch" << YAML::Value << YAML::BeginMap;
     emit_duration(out, "settle", config.watch.settle);
     emit_duration(out, "rescan_interval", config.watch.rescan_interval);
+    out << YAML::Key << "max_parallel_batches" << YAML::Value << config.watch.max_parallel_batches;
+    emit_duration(out, "shutdown_grace", config.watch.shutdown_grace);
     out << YAML::EndMap;
 
     out << YAML::Key << "state_dir" << YAML::Value << config.state_dir.string();

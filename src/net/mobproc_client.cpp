@@ -72,6 +72,7 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
                            {"client_secret", api_.client_secret}, {"scope", "MOBPROC"},
                            {"username", api_.username}, {"password", api_.password}});
     const char* grant = use_refresh_token ? "refresh" : "password";
+    token_failure_transient_ = false;
     for (unsigned attempt = 1;; ++attempt) {
         http::request<http::string_body> req{http::verb::post, token_endpoint_.path, 11};
         req.set(http::field::content_type, "application/x-www-form-urlencoded");
@@ -97,6 +98,7 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
                     else
                         g.expires_in = std::chrono::seconds(3600);
                     tokens_.store(g, TokenCache::clock::now());
+                    note_success();
                     co_return Result<void>{};
                 }
                 co_return make_error(std::string("the token endpoint's answer to the ") + grant +
@@ -108,9 +110,11 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
                                  " grant: " + describe_api_error(status, a.response.body()));
         }
         auto delay = v == Verdict::retry ? next_delay(schedule_, attempt, a.outcome.retry_after, rng_) : std::nullopt;
-        if (!delay)
+        if (!delay) {
+            token_failure_transient_ = true;
             co_return make_error("cannot reach the token endpoint " + api_.token_url + ": " + outcome_text(a) +
                                  " (after " + std::to_string(attempt) + " attempts)");
+        }
         log_("WARN", "token endpoint: " + outcome_text(a) + "; retrying in " + std::to_string(delay->count()) + " ms");
         co_await sleep_for(*delay);
     }
@@ -165,6 +169,7 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, http::verb metho
     for (unsigned attempt = 1;; ++attempt) {
         auto token = co_await access_token();
         if (!token) {
+            if (token_failure_transient_ && co_await wait_out_outage()) continue;
             out.kind = ApiResponse::Kind::failed;
             out.message = "authentication failed: " + token.error().message;
             co_return out;
@@ -192,6 +197,7 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, http::verb metho
         }
         Verdict v = classify(kind, a.outcome);
         if (v == Verdict::done) {
+            if (a.outcome.http_status < 500) note_success();
             out.kind = ApiResponse::Kind::answered;
             out.status = a.outcome.http_status;
             out.body = std::move(a.response.body());
@@ -204,6 +210,10 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, http::verb metho
             co_return out;
         }
         auto delay = v == Verdict::retry ? next_delay(schedule_, attempt, a.outcome.retry_after, rng_) : std::nullopt;
+        if (!delay && v == Verdict::retry && co_await wait_out_outage()) {
+            attempt = 0;  // a fresh set of attempts once the API answers again
+            continue;
+        }
         if (!delay) {
             out.kind = ApiResponse::Kind::failed;
             out.status = a.outcome.http_status;
@@ -213,6 +223,29 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, http::verb metho
         }
         co_await sleep_for(*delay);
     }
+}
+
+void MobprocClient::note_success()
+{
+    last_success_ = std::chrono::steady_clock::now();
+    if (paused_) {
+        paused_ = false;
+        log_("INFO", "the API answers again: batch resumed");
+    }
+}
+
+asio::awaitable<bool> MobprocClient::wait_out_outage()
+{
+    auto silent_for = std::chrono::steady_clock::now() - last_success_;
+    if (stopping_ || silent_for < api_.outage_after) co_return false;
+    if (!paused_) {
+        paused_ = true;
+        log_("ERROR", "API outage: no call has succeeded for " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent_for).count()) +
+                          " s; the batch is paused and resumes when the API answers (rows are not failed)");
+    }
+    co_await sleep_for(schedule_.max_delay);
+    co_return !stopping_;
 }
 
 asio::awaitable<ApiResponse> MobprocClient::confirm_order(std::string order_request_json)

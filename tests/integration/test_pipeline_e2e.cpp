@@ -1,6 +1,7 @@
 // A whole batch through xferd's pipeline against mobproc-sim running in-process on 127.0.0.1:
 // every row's decision and status in the results, and the simulator's audit holding exactly
 // the approved rows, once each.
+#include "xferd/app/ledger.hpp"
 #include "xferd/app/pipeline.hpp"
 #include "xferd/app/report.hpp"
 
@@ -182,9 +183,11 @@ BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::p
     BOOST_TEST_REQUIRE(tls.has_value());
     MobprocClient client(ctx.get_executor(), api, *tls, [](std::string_view, std::string_view) {});
     AsyncSemaphore budget(ctx.get_executor(), api.concurrency);
+    auto ledger = Ledger::open(state_dir);
+    BOOST_TEST_REQUIRE(ledger.has_value());
     BatchOutcome result;
     std::exception_ptr failure;
-    asio::co_spawn(ctx, process_batch(client, budget, input, options),
+    asio::co_spawn(ctx, process_batch(BatchContext{client, budget, *ledger}, input, options),
                    [&](std::exception_ptr e, BatchOutcome o) {
                        failure = e;
                        result = std::move(o);

@@ -24,6 +24,7 @@ public:
     std::optional<ParsedRow> next();
     [[nodiscard]] const std::optional<FileError>& error() const { return error_; }
     [[nodiscard]] const std::vector<std::string>& header() const { return reader_.header(); }
+    [[nodiscard]] const std::vector<std::string>& ignored_columns() const { return reader_.ignored_columns(); }
 
 private:
     std::FILE* file_ = nullptr;

@@ -44,6 +44,12 @@ struct ApiConfig {
     unsigned max_attempts = 6;                           // per idempotent call
     std::chrono::milliseconds retry_base_delay{200};
     std::chrono::milliseconds retry_max_delay{10'000};
+    // When a call has used up its attempts and no call at all has succeeded for this long, the
+    // API is down: the batch pauses (and probes) instead of failing its rows one by one.
+    std::chrono::milliseconds outage_after{15'000};
+    // How long after an IN DOUBT submit to look the order up (GET /orders): a request that
+    // timed out may still be processed by the server after we gave up on it.
+    std::chrono::milliseconds reconcile_delay{60'000};
     double rate_limit = 0;                               // requests per second; 0: no limit
     SecretSource client_secret_source;
     SecretSource password_source;

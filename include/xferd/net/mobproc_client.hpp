@@ -52,10 +52,18 @@ public:
     // True once any API call got an HTTP answer (so "the API could not be reached" is false).
     [[nodiscard]] bool api_reached() const { return api_reached_; }
 
+    // SIGTERM: calls waiting out an API outage give up ("stopped") instead of waiting on.
+    void request_stop() { stopping_ = true; }
+    [[nodiscard]] bool stopping() const { return stopping_; }
+    [[nodiscard]] std::chrono::milliseconds reconcile_delay() const { return api_.reconcile_delay; }
+
 private:
     asio::awaitable<ApiResponse> call(CallKind kind, http::verb method, std::string target, std::string body);
     asio::awaitable<Result<std::string>> access_token();
     asio::awaitable<Result<void>> fetch_token(bool use_refresh_token);
+    // Retries are used up: during an API outage wait and go on (true), else give up (false).
+    asio::awaitable<bool> wait_out_outage();
+    void note_success();
 
     ApiConfig api_;
     HttpsUrl base_;
@@ -72,6 +80,10 @@ private:
     AsyncCondition token_changed_;
     unsigned token_requests_ = 0;
     bool api_reached_ = false;
+    bool token_failure_transient_ = false;  // the last token fetch could not reach the endpoint
+    bool stopping_ = false;
+    bool paused_ = false;                   // in an outage: logged once, cleared on success
+    std::chrono::steady_clock::time_point last_success_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace xferd
