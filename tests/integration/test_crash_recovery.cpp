@@ -1,0 +1,251 @@
+// The exactly-once promise under fire (issue #4): xferd runs as a child process against a
+// faulty simulator (latency jitter, 5 % 503, 2 % 429, 1 % resets after a submit was processed)
+// and is killed at random moments, then restarted until it finishes. Afterwards every approved
+// row is in the simulator's audit exactly once, no other row is, every row has one final line
+// in the results, and the results agree with the audit.
+//
+// The random seed is printed; set XFERD_CRASH_SEED to replay a run.
+#include "child_process.hpp"
+#include "results_csv.hpp"
+#include "sim_fixture.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+using namespace xferd;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string xferd_binary = XFERD_BINARY_DIR "/xferd";
+constexpr int valid_rows = 500;
+
+std::uint64_t crash_seed()
+{
+    if (const char* s = std::getenv("XFERD_CRASH_SEED")) return std::stoull(s);
+    return std::random_device{}();
+}
+
+// Services from the simulator's --generate-services (ids 90000001…, numbers as it makes them).
+std::string generated_number(int i)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%03d555%04d", 200 + (i / 10000) % 800, i % 10000);
+    return buf;
+}
+
+struct Batch {
+    std::set<std::string> approved;   // external order numbers expected SUBMITTED
+    std::size_t rows = 0;
+};
+
+Batch write_batch(const fs::path& file)
+{
+    Batch b;
+    std::ofstream out(file, std::ios::binary);
+    out << "external_order_number,service_id,service_number,contact_number,personal_email\r\n";
+    for (int i = 0; i < valid_rows; ++i) {
+        std::string eon = "CRASH-" + std::to_string(100000 + i);
+        out << eon << "," << 90000001 + i << "," << generated_number(i) << ",4155550100,leaver" << i
+            << "@mail.example\r\n";
+        b.approved.insert(eon);
+        ++b.rows;
+        if (i % 50 == 7) {  // an invalid row and a rejected one now and then
+            out << "CRASH-BAD-" << i << "," << 90000001 + i << "," << generated_number(i)
+                << ",4155550100,not-an-address\r\n";
+            out << "CRASH-UNKNOWN-" << i << ",99990" << i << ",2125550100,4155550100,x" << i
+                << "@mail.example\r\n";
+            b.rows += 2;
+        }
+    }
+    return b;
+}
+
+struct Setup {
+    test::TempDir dir{"xferd-crash"};
+    fs::path config;
+    fs::path inbox;
+    fs::path input;
+    Batch batch;
+
+    explicit Setup(test::SimFixture& sim)
+    {
+        inbox = dir / "inbox";
+        fs::create_directories(inbox);
+        fs::create_directories(dir / "secrets");
+        std::ofstream(dir / "secrets/client_secret") << test::demo::client_secret;
+        std::ofstream(dir / "secrets/password") << test::demo::password;
+        config = dir / "xferd.yaml";
+        std::ofstream(config) << "api:\n"
+                              << "  base_url: " << sim.base_url() << "\n"
+                              << "  token_url: " << sim.token_url() << "\n"
+                              << "  tenant: ACME\n  client_id: demo-client\n"
+                              << "  client_secret_file: secrets/client_secret\n"
+                              << "  username: command://svc-offboarding\n"
+                              << "  password_file: secrets/password\n"
+                              << "  ca_file: " << sim.ca_file() << "\n"
+                              << "  concurrency: 16\n  request_timeout: 5s\n  retry_base_delay: 20ms\n"
+                              << "  retry_max_delay: 500ms\n  max_attempts: 8\n  reconcile_delay: 500ms\n"
+                              << "inbox:\n  - path: inbox\n"
+                              << "approval:\n  mode: auto\n"
+                              << "watch:\n  shutdown_grace: 5s\n"
+                              << "state_dir: state\n";
+        input = inbox / "leavers-2026-11-30.csv";
+        batch = write_batch(input);
+    }
+
+    std::vector<std::string> argv() const { return {xferd_binary, "once", "--config", config.string()}; }
+};
+
+xferd::sim::Options faulty_sim(std::uint64_t seed)
+{
+    xferd::sim::Options o;
+    o.generate_services = valid_rows;
+    o.seed = seed;
+    o.faults.latency = 3ms;
+    o.faults.jitter = 12ms;
+    o.faults.fail_rate = 0.05;
+    o.faults.throttle_rate = 0.02;
+    o.faults.retry_after_s = 1;
+    o.faults.reset_rate = 0.01;
+    return o;
+}
+
+// Runs xferd to the end (no more interruptions), at most a few times.
+int run_to_completion(const Setup& s)
+{
+    int status = -1;
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
+        auto st = p.wait_for(180s);
+        BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish within 180 s");
+        status = *st;
+        if (status == 0) break;
+    }
+    return status;
+}
+
+void check_exactly_once(test::SimFixture& sim, const Setup& s)
+{
+    auto results = test::read_csv_report(s.input.parent_path() / "leavers-2026-11-30.results.csv");
+    BOOST_TEST(results.size() == s.batch.rows, "one final line per row");
+    std::map<std::string, std::string> submitted;
+    std::set<std::string> rows_seen;
+    for (const auto& line : results) {
+        BOOST_TEST(rows_seen.insert(line.at("row")).second, "row " << line.at("row") << " listed twice");
+        const auto& eon = line.at("external_order_number");
+        BOOST_TEST(!line.at("status").empty());
+        if (s.batch.approved.count(eon)) {
+            BOOST_TEST(line.at("status") == "SUBMITTED", eon << ": " << line.at("status") << " " << line.at("message"));
+            submitted[eon] = line.at("order_id");
+        } else {
+            BOOST_TEST(line.at("status") == "NOT_SUBMITTED", eon << ": " << line.at("status"));
+        }
+    }
+    std::map<std::string, int> times;
+    for (const auto& entry : sim.audit_entries()) {
+        std::string eon(entry.at("externalOrderNumber").as_string());
+        ++times[eon];
+        BOOST_TEST(s.batch.approved.count(eon) == 1u, eon << " was submitted but is not an approved row");
+        auto it = submitted.find(eon);
+        if (it != submitted.end())
+            BOOST_TEST(it->second == std::string(entry.at("orderId").as_string()), eon << ": results and audit disagree");
+    }
+    for (const auto& eon : s.batch.approved) BOOST_TEST(times[eon] == 1, eon << " submitted " << times[eon] << " times");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(crash_recovery)
+
+BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_a_row_nor_submits_twice)
+{
+    const auto seed = crash_seed();
+    BOOST_TEST_MESSAGE("crash seed " << seed << " (XFERD_CRASH_SEED=" << seed << " replays it)");
+    std::mt19937_64 rng(seed);
+    test::SimFixture sim(faulty_sim(seed));
+    Setup s(sim);
+
+    int kills = 0;
+    std::uniform_int_distribution<int> moment_ms(10, 700);
+    for (int run = 0; run < 60 && kills < 24; ++run) {
+        test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
+        auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)));
+        if (finished) {
+            if (*finished == 0) break;  // done before we could kill it
+            continue;
+        }
+        p.signal(SIGKILL);
+        p.wait_for(10s);
+        ++kills;
+    }
+    BOOST_TEST_MESSAGE("killed " << kills << " times");
+    BOOST_TEST(kills >= 20);
+    BOOST_TEST(run_to_completion(s) == 0);
+    check_exactly_once(sim, s);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_within_the_grace_period_and_resumes)
+{
+    const auto seed = crash_seed() + 1;
+    BOOST_TEST_MESSAGE("crash seed " << seed);
+    std::mt19937_64 rng(seed);
+    test::SimFixture sim(faulty_sim(seed));
+    Setup s(sim);
+
+    int stops = 0;
+    std::uniform_int_distribution<int> moment_ms(10, 700);
+    for (int run = 0; run < 60 && stops < 20; ++run) {
+        test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
+        auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)));
+        if (finished) {
+            if (*finished == 0) break;
+            continue;
+        }
+        auto asked = std::chrono::steady_clock::now();
+        p.signal(SIGTERM);
+        auto status = p.wait_for(8s);  // grace 5 s, plus slack for a loaded machine
+        BOOST_TEST_REQUIRE(status.has_value(), "xferd did not exit after SIGTERM");
+        BOOST_TEST(*status == 0, "SIGTERM exit status " << *status);
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
+        BOOST_TEST(took.count() < 7000, "SIGTERM took " << took.count() << " ms");
+        ++stops;
+    }
+    BOOST_TEST_MESSAGE("stopped " << stops << " times");
+    BOOST_TEST(stops >= 20);
+    BOOST_TEST(run_to_completion(s) == 0);
+    check_exactly_once(sim, s);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_expiring_every_two_seconds_fail_no_row)
+{
+    xferd::sim::Options o;
+    o.generate_services = valid_rows;
+    o.token_ttl = 2s;
+    o.faults.latency = 15ms;
+    o.faults.jitter = 10ms;
+    test::SimFixture sim(o);
+    Setup s(sim);
+    // Fewer requests in flight so the batch outlives several tokens.
+    std::string text = test::read_text(s.config);
+    text.replace(text.find("concurrency: 16"), 15, "concurrency: 4");
+    std::ofstream(s.config) << text;
+
+    test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
+    auto status = p.wait_for(180s);
+    BOOST_TEST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 0);
+    check_exactly_once(sim, s);
+    auto issued = sim.with_state([](xferd::sim::State& st) { return st.stats.tokens_issued + st.stats.tokens_refreshed; });
+    BOOST_TEST_MESSAGE("tokens issued or refreshed: " << issued);
+    BOOST_TEST(issued >= 3u, "the batch should have outlived several tokens");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
