@@ -328,3 +328,71 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_utf8_is_rejected_with_a_note_next_to_it)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(api_outage)
+
+// Every call fails for a few seconds in the middle of a batch: the batch pauses and goes on
+// when the API is back; no row is failed for it.
+BOOST_AUTO_TEST_CASE(an_outage_pauses_the_batch_instead_of_failing_rows)
+{
+    xferd::sim::Options o;
+    o.faults.latency = std::chrono::milliseconds(20);
+    test::SimFixture sim(o);
+    test::TempDir dir;
+    auto batch = make_mixed_batch();
+    const fs::path input = dir / "outage.csv";
+    std::ofstream(input, std::ios::binary) << batch.csv;
+
+    ApiConfig api;
+    api.base_url = sim.base_url();
+    api.token_url = sim.token_url();
+    api.tenant = "ACME";
+    api.client_id = "demo-client";
+    api.client_secret = "demo-client-secret-7f3a9c";
+    api.username = "command://svc-offboarding";
+    api.password = "demo-password-2b81e4";
+    api.ca_file = sim.ca_file();
+    api.concurrency = 2;
+    api.max_attempts = 3;
+    api.retry_base_delay = std::chrono::milliseconds(20);
+    api.retry_max_delay = std::chrono::milliseconds(200);
+    api.outage_after = std::chrono::milliseconds(400);
+    BatchOptions options;
+    options.state_dir = dir / "state";
+
+    asio::io_context ctx{1};
+    auto tls = make_client_tls_context(api.ca_file);
+    std::vector<std::string> logged;
+    MobprocClient client(ctx.get_executor(), api, *tls,
+                         [&](std::string_view, std::string_view m) { logged.emplace_back(m); });
+    AsyncSemaphore budget(ctx.get_executor(), api.concurrency);
+    auto ledger = Ledger::open(options.state_dir);
+    BOOST_TEST_REQUIRE(ledger.has_value());
+
+    // 300 ms in, the API starts answering 503 to everything, for 2.5 s.
+    asio::steady_timer down(ctx, std::chrono::milliseconds(300)), up(ctx, std::chrono::milliseconds(2800));
+    down.async_wait([&](auto) { sim.with_state([](xferd::sim::State& s) { s.faults.fail_rate = 1.0; return 0; }); });
+    up.async_wait([&](auto) { sim.with_state([](xferd::sim::State& s) { s.faults.fail_rate = 0.0; return 0; }); });
+
+    BatchOutcome outcome;
+    asio::co_spawn(ctx, process_batch(BatchContext{client, budget, *ledger}, input, options),
+                   [&](std::exception_ptr e, BatchOutcome o) {
+                       if (e) std::rethrow_exception(e);
+                       outcome = std::move(o);
+                   });
+    ctx.run();
+
+    BOOST_TEST(outcome.counts.failed == 0u);
+    BOOST_TEST(outcome.counts.submitted == outcome.counts.approved);
+    BOOST_TEST(outcome.counts.approved > 40u);
+    bool paused = false, resumed = false;
+    for (const auto& m : logged) {
+        paused |= m.find("API outage") != std::string::npos;
+        resumed |= m.find("answers again") != std::string::npos;
+    }
+    BOOST_TEST(paused, "the outage was logged");
+    BOOST_TEST(resumed, "the resumption was logged");
+    BOOST_TEST(sim.audit_entries().size() == outcome.counts.submitted);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
