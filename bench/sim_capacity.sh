@@ -19,14 +19,7 @@ sim="$build/mobproc-sim"
 load="$build/sim_load"
 [ -x "$sim" ] || { echo "sim_capacity: $sim not built" >&2; exit 2; }
 
-if [ ! -x "$load" ]; then
-    # Not built by CMake: compile it against the project's compiled Asio/Beast.
-    [ -f "$build/libxferd_asio.a" ] || { echo "sim_capacity: $build/libxferd_asio.a missing" >&2; exit 2; }
-    echo "building $load ..."
-    c++ -O2 -std=c++20 -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_BEAST_SEPARATE_COMPILATION \
-        -DBOOST_ASIO_NO_DEPRECATED -I"$root/include" "$here/sim_load.cpp" -o "$load" \
-        "$build/libxferd_asio.a" -lboost_json -lssl -lcrypto -lpthread
-fi
+[ -x "$load" ] || cmake --build "$build" --target sim_load >/dev/null
 
 pin_sim=() pin_load=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
