@@ -155,22 +155,25 @@ GeneratedBatch make_mixed_batch()
     return b;
 }
 
-struct BatchRun {
-    BatchOutcome outcome;
-};
-
-BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::path& state_dir, ApprovalMode mode,
-                       unsigned concurrency = 8)
+// The API settings for the in-process simulator, with the demo credentials.
+ApiConfig sim_api_config(test::SimFixture& sim)
 {
     ApiConfig api;
     api.base_url = sim.base_url();
     api.token_url = sim.token_url();
-    api.tenant = "ACME";
-    api.client_id = "demo-client";
-    api.client_secret = "demo-client-secret-7f3a9c";
-    api.username = "command://svc-offboarding";
-    api.password = "demo-password-2b81e4";
+    api.tenant = test::demo::tenant;
+    api.client_id = test::demo::client_id;
+    api.client_secret = test::demo::client_secret;
+    api.username = test::demo::username;
+    api.password = test::demo::password;
     api.ca_file = sim.ca_file();
+    return api;
+}
+
+BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::path& state_dir, ApprovalMode mode,
+                       unsigned concurrency = 8)
+{
+    ApiConfig api = sim_api_config(sim);
     api.concurrency = concurrency;
     api.retry_base_delay = std::chrono::milliseconds(20);
 
@@ -343,15 +346,7 @@ BOOST_AUTO_TEST_CASE(an_outage_pauses_the_batch_instead_of_failing_rows)
     const fs::path input = dir / "outage.csv";
     std::ofstream(input, std::ios::binary) << batch.csv;
 
-    ApiConfig api;
-    api.base_url = sim.base_url();
-    api.token_url = sim.token_url();
-    api.tenant = "ACME";
-    api.client_id = "demo-client";
-    api.client_secret = "demo-client-secret-7f3a9c";
-    api.username = "command://svc-offboarding";
-    api.password = "demo-password-2b81e4";
-    api.ca_file = sim.ca_file();
+    ApiConfig api = sim_api_config(sim);
     api.concurrency = 2;
     api.max_attempts = 3;
     api.retry_base_delay = std::chrono::milliseconds(20);
