@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(sample_batches_match_the_fixtures_and_the_readme)
     auto json_batch = json::parse(slurp(dir + "batches/offboarding-2026-11.json")).at("orderRequests").as_array();
     BOOST_TEST_REQUIRE(json_batch.size() == 6u);
     std::vector<json::object> ndjson;
-    std::istringstream lines(slurp(dir + "batches/offboarding-2026-11.ndjson"));
+    std::istringstream lines(slurp(dir + "batches/offboarding-2026-11-ticketing.ndjson"));
     for (std::string line; std::getline(lines, line);)
         if (!line.empty())
             ndjson.push_back(json::parse(line).as_object());
