@@ -3,6 +3,7 @@
 #include "xferd/app/inbox_lock.hpp"
 #include "xferd/app/inbox_scan.hpp"
 #include "xferd/app/inotify_watcher.hpp"
+#include "xferd/app/ledger.hpp"
 #include "xferd/app/process_log.hpp"
 #include "xferd/app/report.hpp"
 #include "xferd/app/sd_notify.hpp"
@@ -150,7 +151,8 @@ std::string plural(std::size_t n, const std::string& word)
 
 class PipelineRunner final : public BatchRunner {
 public:
-    PipelineRunner(asio::any_io_executor ex, const Config& config, std::shared_ptr<asio::ssl::context> tls)
+    PipelineRunner(asio::any_io_executor ex, const Config& config, std::shared_ptr<asio::ssl::context> tls,
+                   std::shared_ptr<Ledger> ledger)
         : tls_(std::move(tls)),
           client_(ex, config.api, tls_,
                   [](std::string_view level, std::string_view message) {
@@ -159,26 +161,28 @@ public:
                                                   : LogLevel::info,
                                message);
                   }),
-          budget_(ex, std::max(1u, config.api.concurrency))
+          budget_(ex, std::max(1u, config.api.concurrency)),
+          ledger_(std::move(ledger))
     {
     }
 
     asio::awaitable<BatchOutcome> process(fs::path input, BatchOptions options) override
     {
-        co_return co_await process_batch(client_, budget_, std::move(input), std::move(options));
+        co_return co_await process_batch(BatchContext{client_, budget_, *ledger_}, std::move(input), std::move(options));
     }
 
-    std::optional<ConfirmedBatch> waiting_for_approval(const BatchOutcome& outcome, const BatchOptions& options) override
+    std::optional<ConfirmedBatch> waiting_for_approval(const BatchOutcome& outcome, const BatchOptions&) override
     {
-        if (options.approval.mode != ApprovalMode::manual || outcome.file_rejected || outcome.duplicate_batch ||
-            outcome.held_by_gate || outcome.api_unreachable || outcome.counts.approved == 0)
-            return std::nullopt;
-        // process_batch keeps its records to itself; what the operator was shown is the
-        // confirmation CSV it has just written. The confirmation time is when that was written.
+        if (!outcome.waiting_for_approval) return std::nullopt;
+        // What the operator was shown is the confirmation CSV the pipeline has just written;
+        // the confirmation time is when it was written.
         const fs::path csv = output_paths_for(outcome.input).confirmation_csv;
         auto stamp = stamp_of(csv);
         auto text = read_file(csv, 1ull << 30);
-        if (!stamp || !text) return std::nullopt;
+        if (!stamp || !text) {
+            log_error(csv.string() + ": cannot read the confirmation report; the batch cannot be approved");
+            return std::nullopt;
+        }
         auto rows = parse_confirmation_csv(*text);
         if (!rows) {
             log_error(csv.string() + ": " + rows.error().message);
@@ -187,41 +191,49 @@ public:
         return ConfirmedBatch{outcome.sha256, wall_time(*stamp), std::move(*rows)};
     }
 
-    asio::awaitable<BatchOutcome> submit_approved(fs::path input, ConfirmedBatch, ApprovalVerdict verdict,
-                                                  BatchOptions) override
+    asio::awaitable<BatchOutcome> submit_approved(fs::path input, ConfirmedBatch batch, ApprovalVerdict verdict,
+                                                  BatchOptions options) override
     {
-        // Needs a pipeline entry point that submits an already confirmed batch (journalled,
-        // exactly once); the pipeline has none yet. Say so where the operator looks.
-        BatchOutcome o;
-        o.input = input;
-        o.message = "the approval was accepted (" + verdict.message +
-                    "), but this build of xferd cannot yet submit an approved batch; nothing was submitted";
-        log_error(input.filename().string() + ": " + o.message);
-        BatchLog log(output_paths_for(input).log, true);
-        log.error(o.message);
-        co_return o;
+        // The pipeline resumes the confirmed batch from its journal and submits the rows whose
+        // external order numbers the operator approved (and that were eligible).
+        std::set<std::string> approved;
+        for (std::size_t row : verdict.approved_rows)
+            for (const auto& r : batch.rows)
+                if (r.row == row) approved.insert(r.external_order_number);
+        options.operator_approved = std::move(approved);
+        co_return co_await process_batch(BatchContext{client_, budget_, *ledger_}, std::move(input), std::move(options));
     }
+
+    void request_stop() override { client_.request_stop(); }
 
 private:
     std::shared_ptr<asio::ssl::context> tls_;
     MobprocClient client_;
     AsyncSemaphore budget_;
+    std::shared_ptr<Ledger> ledger_;
 };
 
 }  // namespace
 
 RunnerFactory pipeline_runner_factory()
 {
-    return [](const Config& config, asio::any_io_executor ex) -> Result<std::shared_ptr<BatchRunner>> {
+    // One ledger for the process, whatever the reloads (state_dir does not change on reload).
+    auto ledger = std::make_shared<std::shared_ptr<Ledger>>();
+    return [ledger](const Config& config, asio::any_io_executor ex) -> Result<std::shared_ptr<BatchRunner>> {
         auto tls = make_client_tls_context(config.api.ca_file);
         if (!tls) return tls.error();
-        return std::shared_ptr<BatchRunner>(std::make_shared<PipelineRunner>(ex, config, *tls));
+        if (!*ledger) {
+            auto opened = Ledger::open(config.state_dir);
+            if (!opened) return opened.error();
+            *ledger = std::make_shared<Ledger>(std::move(*opened));
+        }
+        return std::shared_ptr<BatchRunner>(std::make_shared<PipelineRunner>(ex, config, *tls, *ledger));
     };
 }
 
 BatchOptions batch_options_for(const Config& config, const fs::path& folder)
 {
-    BatchOptions o{config.columns, config.approval, config.limits, config.state_dir};
+    BatchOptions o{config.columns, config.approval, config.limits, config.state_dir, std::nullopt};
     std::error_code ec;
     const fs::path here = fs::weakly_canonical(folder, ec);
     for (const auto& inbox : config.inboxes) {
@@ -265,6 +277,7 @@ struct Daemon::Impl {
     Config config;
     RunnerFactory factory;
     std::shared_ptr<BatchRunner> runner;
+    std::vector<std::weak_ptr<BatchRunner>> runners;  // every generation, for stop()
     SdNotifier sd;
     SettleTracker tracker;
     std::unique_ptr<InotifyWatcher> watcher;
@@ -456,7 +469,14 @@ struct Daemon::Impl {
         }
         auto s = stamp_of(p);
         if (!s) return;
-        if (already_handled(p, *s)) return;  // quietly: a restart finds every earlier batch
+        if (auto w = waiting.find(p); w != waiting.end()) {
+            // Confirmed earlier and waiting for the operator: unless its content changed since,
+            // there is nothing to do until an approval arrives (whatever reports lie around).
+            auto sha = sha256_of_file(p);
+            if (sha && *sha == w->second.sha256) return;
+        } else if (already_handled(p, *s)) {
+            return;  // quietly: a restart finds every earlier batch
+        }
         enqueue(Job{Job::Kind::process, p, s->mtime_ns, {}, {}, {}});
     }
 
@@ -501,8 +521,8 @@ struct Daemon::Impl {
             log_info(input.string() + ": processing (approval mode " + to_string(options.approval.mode) + ")");
             BatchOutcome outcome = co_await r->process(input, options);
             log_line(outcome.needs_attention() ? LogLevel::warn : LogLevel::info, outcome.summary());
-            if (outcome.api_unreachable) {
-                tracker.forget(input);  // taken again at the next rescan
+            if (outcome.api_unreachable || outcome.interrupted) {
+                tracker.forget(input);  // taken again at the next rescan (or the next start)
                 co_return;
             }
             auto confirmed = r->waiting_for_approval(outcome, options);
@@ -522,10 +542,14 @@ struct Daemon::Impl {
             log_info(name + ": submitting what the operator approved: " + job.verdict.message);
             BatchOutcome outcome = co_await r->submit_approved(input, job.batch, job.verdict, options);
             log_line(outcome.needs_attention() ? LogLevel::warn : LogLevel::info, outcome.summary());
-            if (outcome.api_unreachable) {
-                // Still waiting: act on the same approval again at the next rescan.
+            if (outcome.api_unreachable || outcome.interrupted) {
+                // Still waiting: act on the same approval again at the next rescan / start.
                 approvals_acted_on.erase(job.approval);
                 tracker.forget(job.approval);
+                co_return;
+            }
+            if (outcome.waiting_for_approval) {
+                log_error(name + ": the approved rows were not taken up; the batch still waits (" + outcome.message + ")");
                 co_return;
             }
             auto w = waiting.find(input);
@@ -547,20 +571,32 @@ struct Daemon::Impl {
             if (waiting.erase(input)) fs::remove(waiting_file(input), ec);
             return;
         }
+        waiting[input] = std::move(*batch);
+        persist_waiting(input);
+    }
+
+    // Approvals survive restarts: what waits, and which approval versions were already refused
+    // (so a restart does not refuse them again), is kept in state_dir.
+    void persist_waiting(const fs::path& input)
+    {
+        const ConfirmedBatch& batch = waiting.at(input);
         json::array rows;
-        for (const auto& r : batch->rows)
+        for (const auto& r : batch.rows)
             rows.push_back(json::array{r.row, r.external_order_number, r.service_id, decision_name(r.decision), r.reason});
+        json::array refused;
+        const OutputPaths out = output_paths_for(input);
+        for (const auto& a : {out.approve_file, out.approved_csv})
+            if (auto it = approvals_acted_on.find(a); it != approvals_acted_on.end())
+                refused.push_back(json::array{a.string(), it->second.size, it->second.mtime_ns});
         json::object o;
         o["input"] = input.string();
-        o["sha256"] = batch->sha256;
-        o["confirmed_at_ns"] = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   batch->confirmed_at.time_since_epoch())
-                                   .count();
+        o["sha256"] = batch.sha256;
+        o["confirmed_at_ns"] =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(batch.confirmed_at.time_since_epoch()).count();
         o["rows"] = std::move(rows);
-        // Approvals survive restarts: what is waiting is kept in state_dir.
+        o["refused"] = std::move(refused);
         auto w = write_state_file(waiting_file(input), json::serialize(o));
         if (!w) log_error(w.error().message + "; the approval wait for " + input.string() + " will not survive a restart");
-        waiting[input] = std::move(*batch);
     }
 
     void load_waiting()
@@ -585,6 +621,12 @@ struct Daemon::Impl {
                                                   decision_from(a.at(3).as_string()), json::value_to<std::string>(a.at(4))});
                 }
                 fs::path input = json::value_to<std::string>(o.at("input"));
+                if (auto r = o.if_contains("refused"))
+                    for (const auto& v : r->as_array()) {
+                        const auto& a = v.as_array();
+                        approvals_acted_on[json::value_to<std::string>(a.at(0))] =
+                            FileStamp{a.at(1).to_number<std::uint64_t>(), a.at(2).to_number<std::int64_t>()};
+                    }
                 log_info(input.filename().string() + ": still waiting for operator approval (confirmed earlier)");
                 waiting[input] = std::move(b);
             } catch (const std::exception& e) {
@@ -602,6 +644,7 @@ struct Daemon::Impl {
         log.error(text);
         auto w = write_report_atomically(out.error_txt, text + "\n");
         if (!w) log_error(w.error().message);
+        persist_waiting(input);
     }
 
     void on_approval_file(const fs::path& approval)
@@ -744,6 +787,7 @@ struct Daemon::Impl {
             return;
         }
         runner = std::move(*r);  // running batches finish with the runner they started with
+        runners.push_back(runner);
         config = std::move(next);
         tracker.set_settle(config.watch.settle);
         set_inboxes(config.inboxes);
@@ -840,6 +884,8 @@ void Daemon::stop()
 {
     if (impl_->stopping) return;
     impl_->stopping = true;
+    for (auto& weak : impl_->runners)
+        if (auto r = weak.lock()) r->request_stop();
     impl_->poke();
 }
 
@@ -871,6 +917,7 @@ asio::awaitable<Result<void>> Daemon::run()
     auto r = d.factory(d.config, ex);
     if (!r) co_return r.error();
     d.runner = std::move(*r);
+    d.runners.push_back(d.runner);
     auto w = InotifyWatcher::create(ex);
     if (!w) co_return w.error();
     d.watcher = std::move(*w);

@@ -92,7 +92,10 @@ public:
         }
         const OutputPaths out = output_paths_for(input);
         BOOST_REQUIRE(write_report_atomically(out.confirmation_csv, render_confirmation_csv(rows)).has_value());
-        BOOST_REQUIRE(write_report_atomically(out.results_csv, render_results_csv(rows)).has_value());
+        // Like the pipeline: a batch waiting for the operator has a confirmation, no results yet.
+        o.waiting_for_approval = options.approval.mode == ApprovalMode::manual;
+        if (!o.waiting_for_approval)
+            BOOST_REQUIRE(write_report_atomically(out.results_csv, render_results_csv(rows)).has_value());
         o.counts = count_rows(rows);
         {
             std::lock_guard l(m_);
@@ -127,6 +130,7 @@ public:
         o.input = input;
         o.sha256 = batch.sha256;
         o.counts.submitted = verdict.approved_rows.size();
+        BOOST_REQUIRE(write_report_atomically(output_paths_for(input).results_csv, "row,status\n").has_value());
         co_return o;
     }
 
@@ -200,6 +204,7 @@ public:
         }
         return ok_;
     }
+    bool grace_expired() const { return daemon_->grace_expired(); }
 
 private:
     asio::io_context ctx_;
@@ -353,7 +358,6 @@ struct Waiting {
         daemon.emplace(config, runner);
         std::this_thread::sleep_for(100ms);
         move_in(inbox / "batch.csv", "HR-1,38390017\nHR-2,X38390048\nHR-3,38390079\n");
-        BOOST_REQUIRE(wait_until([&] { return fs::exists(inbox / "batch.results.csv"); }));
         BOOST_REQUIRE(wait_until([&] { return fs::exists(dir / "state" / "approvals") && !fs::is_empty(dir / "state" / "approvals"); }));
         std::this_thread::sleep_for(50ms);
     }
@@ -408,6 +412,17 @@ BOOST_FIXTURE_TEST_CASE(unknown_numbers_are_refused_with_a_message_next_to_the_i
     BOOST_TEST(runner->submitted()[0].rows == (std::vector<std::size_t>{1}), boost::test_tools::per_element());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_refused_approval_is_not_refused_again_after_a_restart, Waiting)
+{
+    move_in(inbox / "batch.approve", "HR-9\n");
+    BOOST_REQUIRE(wait_until([&] { return !error_text().empty(); }));
+    daemon.reset();
+    daemon.emplace(config, runner);
+    std::this_thread::sleep_for(800ms);
+    BOOST_TEST(!fs::exists(inbox / "batch.error.1.txt"));  // no second refusal kept aside
+    BOOST_TEST(runner->submitted().empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(an_approval_written_while_the_batch_is_confirmed_anew_is_not_applied_to_the_new_confirmation, Waiting)
 {
     // The input is edited after confirmation; the operator approves while the new version is
@@ -425,17 +440,16 @@ BOOST_FIXTURE_TEST_CASE(an_approval_written_while_the_batch_is_confirmed_anew_is
 
 BOOST_FIXTURE_TEST_CASE(an_approval_for_content_that_changed_under_it_is_refused, Waiting)
 {
-    // Change the input without the daemon noticing it first (approval checked at once): the
-    // content hash no longer matches what was confirmed.
-    daemon.reset();  // stop
+    // While xferd is down the input is edited and an approval dropped: the approval is for what
+    // was confirmed, not for the new content, so it is refused; the new content is confirmed.
+    daemon.reset();
     write_file(inbox / "batch.csv", "HR-1,38390017\nHR-2,X38390048\nHR-3,38390080\n");
-    set_mtime(inbox / "batch.csv", 1h);  // looks old: not processed again at start
-    config.watch.settle = 100ms;
-    daemon.emplace(config, runner);
-    std::this_thread::sleep_for(300ms);
     move_in(inbox / "batch.approve", "all\n");
+    daemon.emplace(config, runner);
     BOOST_REQUIRE(wait_until([&] { return !error_text().empty(); }));
     BOOST_TEST(error_text().find("batch.csv changed since it was confirmed") != std::string::npos, error_text());
+    BOOST_REQUIRE(wait_until([&] { return runner->processed().size() == 2; }));
+    std::this_thread::sleep_for(300ms);
     BOOST_TEST(runner->submitted().empty());
 }
 
@@ -488,4 +502,21 @@ BOOST_AUTO_TEST_CASE(stop_lets_the_running_batch_finish)
     BOOST_TEST(d.stop());
     BOOST_TEST((std::chrono::steady_clock::now() - t0 >= 500ms));
     BOOST_TEST(fs::exists(dir / "inbox" / "a.results.csv"));
+}
+
+BOOST_AUTO_TEST_CASE(stop_does_not_wait_longer_than_the_grace_period)
+{
+    test::TempDir dir("xferd-daemon");
+    Config config = base_config(dir);
+    config.watch.shutdown_grace = 300ms;
+    auto runner = std::make_shared<FakeRunner>();
+    runner->work = 5000ms;
+    RunningDaemon d(config, runner);
+    std::this_thread::sleep_for(100ms);
+    move_in(dir / "inbox" / "long.csv", "L1,38390017\n");
+    BOOST_REQUIRE(wait_until([&] { return runner->processed().size() == 1; }));
+    auto t0 = std::chrono::steady_clock::now();
+    BOOST_TEST(d.stop());
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 < 2s));
+    BOOST_TEST(d.grace_expired());
 }

@@ -98,8 +98,18 @@ struct ConfigOptions {
     bool second_inbox = false;
     std::string settle = "500ms";
     std::string rescan = "2s";
+    std::string approval = "mode: auto";  // the approval: section's body
     std::string extra;  // appended as is
 };
+
+// ConfigOptions with some fields changed: with([](ConfigOptions& o) { o.settle = "1s"; }).
+template <class F>
+ConfigOptions with(F change)
+{
+    ConfigOptions o;
+    change(o);
+    return o;
+}
 
 std::string config_yaml(const test::SimFixture& sim, const fs::path& dir, const ConfigOptions& o)
 {
@@ -122,9 +132,10 @@ std::string config_yaml(const test::SimFixture& sim, const fs::path& dir, const 
         y += "      Mobile Number: service_number\n      Personal Mobile: contact_number\n";
         y += "      Personal Email: personal_email\n      Worker ID: employee_id\n";
     }
-    y += "approval:\n  mode: auto\n";
+    y += "approval:\n  " + o.approval + "\n";
     y += "state_dir: " + (dir / "state").string() + "\n";
     y += "watch:\n  settle: " + o.settle + "\n  rescan_interval: " + o.rescan + "\n";
+    y += "  max_parallel_batches: 2\n  shutdown_grace: 10s\n";
     y += o.extra;
     return y;
 }
@@ -297,7 +308,7 @@ BOOST_AUTO_TEST_CASE(files_moved_in_and_the_sd_notify_protocol)
 
 BOOST_AUTO_TEST_CASE(dropped_while_down_and_written_slowly)
 {
-    Env env(ConfigOptions{.settle = "1s"});
+    Env env(with([](ConfigOptions& o) { o.settle = "1s"; }));
     // Dropped while xferd was not running.
     write_file(env.dir / "inbox" / "early.csv", canonical_csv(env.services, "EARLY", 2));
     Child xferd({"run", "--config", env.config.string()}, env.log);
@@ -336,7 +347,7 @@ BOOST_AUTO_TEST_CASE(dropped_while_down_and_written_slowly)
 
 BOOST_AUTO_TEST_CASE(two_inboxes_with_their_own_column_mappings)
 {
-    Env env(ConfigOptions{.hr_inbox = true});
+    Env env(with([](ConfigOptions& o) { o.hr_inbox = true; }));
     Child xferd({"run", "--config", env.config.string()}, env.log);
     move_in(env.dir / "inbox" / "it.csv", canonical_csv(env.services, "IT", 2));
     move_in(env.dir / "hr-inbox" / "termination-feed.csv", hr_csv(env.services, "HR", 3));
@@ -360,7 +371,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_a_good_config_and_keeps_the_old_one_on_a_bad
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return notify.count("READY=1") >= 1; }, 10s), read_or_empty(env.log));
 
     // Good: a second inbox.
-    write_file(env.config, config_yaml(env.sim, env.dir.path(), ConfigOptions{.second_inbox = true}));
+    write_file(env.config, config_yaml(env.sim, env.dir.path(), with([](ConfigOptions& o) { o.second_inbox = true; })));
     xferd.signal(SIGHUP);
     BOOST_REQUIRE(wait_until([&] { return notify.count("RELOADING=1") == 1 && notify.count("READY=1") >= 2; }, 5s));
     BOOST_TEST(notify.count("MONOTONIC_USEC=") == 1u);
@@ -370,7 +381,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_a_good_config_and_keeps_the_old_one_on_a_bad
                           read_or_empty(env.log));
 
     // Bad: an unknown key. Logged, and the running config (with both inboxes) kept.
-    write_file(env.config, config_yaml(env.sim, env.dir.path(), ConfigOptions{.second_inbox = true}) + "bogus_key: 1\n");
+    write_file(env.config, config_yaml(env.sim, env.dir.path(), with([](ConfigOptions& o) { o.second_inbox = true; })) + "bogus_key: 1\n");
     xferd.signal(SIGHUP);
     BOOST_REQUIRE(wait_until([&] { return notify.count("RELOADING=1") == 2 && notify.count("READY=1") >= 3; }, 5s));
     BOOST_TEST(read_or_empty(env.log).find("reload failed, the running configuration is kept") != std::string::npos);
@@ -405,6 +416,65 @@ BOOST_AUTO_TEST_CASE(run_waits_for_an_inbox_another_xferd_holds)
     // Logged once, not every second.
     std::string log = read_or_empty(env.log);
     BOOST_TEST(log.find("is being processed by another xferd") == log.rfind("is being processed by another xferd"));
+}
+
+BOOST_AUTO_TEST_CASE(manual_approval_through_the_pipeline)
+{
+    Env env(with([](ConfigOptions& o) { o.approval = "mode: manual"; }));
+    Child xferd({"run", "--config", env.config.string()}, env.log);
+    move_in(env.dir / "inbox" / "review.csv", canonical_csv(env.services, "REV", 3));
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return read_or_empty(env.log).find("review.csv: waiting for operator approval") != std::string::npos; }, 15s),
+                          read_or_empty(env.log));
+    BOOST_TEST(fs::exists(env.dir / "inbox" / "review.confirmation.csv"));
+    BOOST_TEST(env.audited() == 0u);  // confirmed only
+
+    // xferd is restarted meanwhile; the operator approves two of the three rows while it is down.
+    xferd.signal(SIGTERM);
+    BOOST_REQUIRE(xferd.wait() == 0);
+    move_in(env.dir / "inbox" / "review.approve", "# checked\nREV-1\nREV-3\n");
+    Child restarted({"run", "--config", env.config.string()}, env.log);
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return env.audited() == 2; }, 15s), read_or_empty(env.log));
+    BOOST_REQUIRE(wait_until([&] {
+        if (!env.has_results("inbox/review.results.csv")) return false;
+        auto rows = env.results("inbox/review.results.csv");
+        return rows.size() == 3 && rows[0].at("status") == "SUBMITTED";
+    }, 10s));
+    auto rows = env.results("inbox/review.results.csv");
+    BOOST_TEST(rows[0].at("status") == "SUBMITTED");
+    BOOST_TEST(rows[1].at("status") == "NOT_SUBMITTED");
+    BOOST_TEST(rows[1].at("message").find("not approved by the operator") != std::string::npos, rows[1].at("message"));
+    BOOST_TEST(rows[2].at("status") == "SUBMITTED");
+
+    // Done: a restart neither confirms nor submits it again.
+    restarted.signal(SIGTERM);
+    BOOST_TEST(restarted.wait() == 0);
+    BOOST_TEST(read_or_empty(env.log).find("review.csv: processing") == read_or_empty(env.log).rfind("review.csv: processing"));
+    Child again({"run", "--config", env.config.string()}, env.log);
+    std::this_thread::sleep_for(2000ms);
+    again.signal(SIGTERM);
+    BOOST_TEST(again.wait() == 0);
+    BOOST_TEST(env.audited() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_approval_is_refused_and_nothing_is_submitted)
+{
+    Env env(with([](ConfigOptions& o) { o.approval = "mode: manual\n  max_age: 1s"; }));
+    Child xferd({"run", "--config", env.config.string()}, env.log);
+    move_in(env.dir / "inbox" / "late.csv", canonical_csv(env.services, "LATE", 2));
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return read_or_empty(env.log).find("late.csv: waiting for operator approval") != std::string::npos; }, 15s),
+                          read_or_empty(env.log));
+    std::this_thread::sleep_for(1500ms);  // the confirmation is now older than max_age
+    move_in(env.dir / "inbox" / "late.approve", "all\n");
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return fs::exists(env.dir / "inbox" / "late.error.txt"); }, 10s),
+                          read_or_empty(env.log));
+    std::string refusal = read_or_empty(env.dir / "inbox" / "late.error.txt");
+    BOOST_TEST(refusal.find("late.approve: approval refused") != std::string::npos, refusal);
+    BOOST_TEST(refusal.find("older than approval.max_age (1s)") != std::string::npos, refusal);
+    BOOST_TEST(read_or_empty(env.dir / "inbox" / "late.log").find("approval refused") != std::string::npos);
+    std::this_thread::sleep_for(500ms);
+    BOOST_TEST(env.audited() == 0u);
+    xferd.signal(SIGTERM);
+    BOOST_TEST(xferd.wait() == 0);
 }
 
 // Needs `xferd once` to take the inbox locks (src/main_xferd.cpp, cmd_once: lock_inboxes_now()

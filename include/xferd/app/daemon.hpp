@@ -33,16 +33,21 @@ public:
     virtual asio::awaitable<BatchOutcome> process(std::filesystem::path input, BatchOptions options) = 0;
 
     // After process(): the confirmed batch when it now waits for an operator's approval
-    // (manual mode, confirmed, not held, some row eligible); nullopt otherwise.
+    // (outcome.waiting_for_approval), as the operator was shown it; nullopt otherwise.
     virtual std::optional<ConfirmedBatch> waiting_for_approval(const BatchOutcome& outcome,
                                                                const BatchOptions& options) = 0;
 
     // Submits the rows in verdict.approved_rows of a batch confirmed earlier (exactly the
     // content batch.sha256); every other row ends NOT_SUBMITTED with its reason. Writes the
     // results and the log next to the input like process(). An outcome with api_unreachable
-    // set means nothing was decided: the batch still waits and the approval is tried again.
+    // or interrupted set, or still waiting_for_approval, means it is not done: the batch still
+    // waits and the approval is acted on again.
     virtual asio::awaitable<BatchOutcome> submit_approved(std::filesystem::path input, ConfirmedBatch batch,
                                                           ApprovalVerdict verdict, BatchOptions options) = 0;
+
+    // SIGTERM: work waiting out an API outage gives up (its batch ends `interrupted` and
+    // resumes at the next start) instead of holding the shutdown.
+    virtual void request_stop() {}
 };
 
 // Builds the runner for a configuration (the HTTPS client, the shared request budget). Called at
