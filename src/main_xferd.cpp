@@ -1,5 +1,6 @@
 // xferd: places MobProc XFER_SERVICE_OUT orders from batch files. See README.md.
 #include "xferd/app/daemon.hpp"
+#include "xferd/app/inbox_lock.hpp"
 #include "xferd/app/inbox_scan.hpp"
 #include "xferd/app/ledger.hpp"
 #include "xferd/app/pipeline.hpp"
@@ -29,6 +30,7 @@ constexpr int exit_ok = 0;
 constexpr int exit_attention = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_unreachable = 3;
+constexpr int exit_inbox_busy = 4;
 
 constexpr const char* usage_text = R"(usage:
   xferd once  --config FILE [PATH...]   process the inbox folders (or the given files/folders) now, then exit
@@ -39,7 +41,8 @@ constexpr const char* usage_text = R"(usage:
 
 exit status of once: 0 all rows final, none failed or in doubt; 1 some row failed or is in doubt,
 or a file was rejected or held; 2 usage or config error; 3 the API could not be reached or
-authentication failed before any row was confirmed.
+authentication failed before any row was confirmed; 4 another xferd is working on the inbox
+(nothing was done).
 )";
 
 struct Job {
@@ -89,6 +92,16 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
                 return exit_usage;
             }
         }
+    }
+    // `once` (a timer) and `run` (the daemon) never work on the same inbox at the same time.
+    std::vector<fs::path> folders;
+    if (paths.empty())
+        for (const auto& inbox : cfg->inboxes) folders.push_back(inbox.path);
+    for (const auto& j : jobs) folders.push_back(j.file.parent_path());
+    auto locks = lock_inboxes_now(cfg->state_dir, folders);
+    if (!locks) {
+        std::cerr << "xferd: " << locks.error().message << "; nothing was done, try again later\n";
+        return exit_inbox_busy;
     }
     if (jobs.empty()) {
         log_info("nothing to do: no batch files found");
