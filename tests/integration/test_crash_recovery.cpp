@@ -75,7 +75,7 @@ struct Setup {
     fs::path input;
     Batch batch;
 
-    explicit Setup(test::SimFixture& sim)
+    explicit Setup(test::SimFixture& sim, int concurrency = 16)
     {
         inbox = dir / "inbox";
         fs::create_directories(inbox);
@@ -91,7 +91,7 @@ struct Setup {
                               << "  username: command://svc-offboarding\n"
                               << "  password_file: secrets/password\n"
                               << "  ca_file: " << sim.ca_file() << "\n"
-                              << "  concurrency: 16\n  request_timeout: 5s\n  retry_base_delay: 20ms\n"
+                              << "  concurrency: " << concurrency << "\n  request_timeout: 5s\n  retry_base_delay: 20ms\n"
                               << "  retry_max_delay: 500ms\n  max_attempts: 8\n  reconcile_delay: 500ms\n"
                               << "inbox:\n  - path: inbox\n"
                               << "approval:\n  mode: auto\n"
@@ -104,13 +104,14 @@ struct Setup {
     std::vector<std::string> argv() const { return {xferd_binary, "once", "--config", config.string()}; }
 };
 
-xferd::sim::Options faulty_sim(std::uint64_t seed)
+xferd::sim::Options faulty_sim(std::uint64_t seed, std::chrono::milliseconds latency = 3ms,
+                                std::chrono::milliseconds jitter = 12ms)
 {
     xferd::sim::Options o;
     o.generate_services = valid_rows;
     o.seed = seed;
-    o.faults.latency = 3ms;
-    o.faults.jitter = 12ms;
+    o.faults.latency = latency;
+    o.faults.jitter = jitter;
     o.faults.fail_rate = 0.05;
     o.faults.throttle_rate = 0.02;
     o.faults.retry_after_s = 1;
@@ -174,8 +175,8 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_a_row_nor_submits_twi
     Setup s(sim);
 
     int kills = 0;
-    std::uniform_int_distribution<int> moment_ms(10, 700);
-    for (int run = 0; run < 60 && kills < 24; ++run) {
+    std::uniform_int_distribution<int> moment_ms(10, 500);
+    for (int run = 0; run < 100 && kills < 24; ++run) {
         test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
         auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)));
         if (finished) {
@@ -197,12 +198,14 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_within_the_grace_period_and_resumes)
     const auto seed = crash_seed() + 1;
     BOOST_TEST_MESSAGE("crash seed " << seed);
     std::mt19937_64 rng(seed);
-    test::SimFixture sim(faulty_sim(seed));
-    Setup s(sim);
+    // A SIGTERM lets the requests in flight finish, so each run gets further than after a
+    // SIGKILL: a slower API and fewer requests at once leave room for 20 stops.
+    test::SimFixture sim(faulty_sim(seed, 10ms, 20ms));
+    Setup s(sim, 4);
 
     int stops = 0;
-    std::uniform_int_distribution<int> moment_ms(10, 700);
-    for (int run = 0; run < 60 && stops < 20; ++run) {
+    std::uniform_int_distribution<int> moment_ms(10, 300);
+    for (int run = 0; run < 100 && stops < 22; ++run) {
         test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
         auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)));
         if (finished) {
