@@ -170,6 +170,9 @@ ApiConfig sim_api_config(test::SimFixture& sim)
     return api;
 }
 
+// TLS connections the last run_batch opened (keep-alive reuse is visible in this number).
+std::size_t last_connections_opened = 0;
+
 BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::path& state_dir, ApprovalMode mode,
                        unsigned concurrency = 8)
 {
@@ -196,6 +199,7 @@ BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::p
                        result = std::move(o);
                    });
     ctx.run();
+    last_connections_opened = client.connections_opened();
     if (failure) std::rethrow_exception(failure);
     return result;
 }
@@ -216,6 +220,9 @@ BOOST_AUTO_TEST_CASE(a_mixed_excel_batch_ends_with_one_truthful_line_per_row_and
     BOOST_TEST(!outcome.file_rejected);
     BOOST_TEST(!outcome.held_by_gate);
     BOOST_TEST(outcome.counts.rows == 64u);
+    // ~110 API calls over keep-alive connections: about one connection per request in flight
+    // (8), plus the token endpoint's.
+    BOOST_TEST(last_connections_opened <= 12u, last_connections_opened << " TLS connections opened");
 
     auto results = test::read_csv_report(output_paths_for(input).results_csv);
     BOOST_TEST_REQUIRE(results.size() == batch.eon_by_row.size());
