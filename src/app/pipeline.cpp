@@ -578,7 +578,10 @@ asio::awaitable<BatchOutcome> BatchRun::run()
             auto delay = ctx_.client.reconcile_delay();
             log_.info(std::to_string(in_doubt.size()) + " submits in doubt; looking them up in " +
                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) + " s");
-            co_await sleep_for(delay);
+            for (auto waited = std::chrono::milliseconds(0); waited < delay && !stopping();
+                 waited += std::chrono::milliseconds(250))
+                co_await sleep_for(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(250), delay - waited));
+            if (stopping()) continue;  // reported as interrupted above, on the next turn
             co_await reconcile(in_doubt);
         }
         finish_rows(hold_reason);
