@@ -14,6 +14,20 @@ using namespace xferd::test;
 
 namespace {
 
+// The API tutorial's example request, read as row 1 of a batch.
+void check_tutorial_row(const xferd::ParsedRow& a)
+{
+    BOOST_TEST(a.valid(), a.error_text());
+    BOOST_TEST(a.row.row == 1u);
+    BOOST_TEST(a.row.external_order_number == "AZ99087547-001");
+    BOOST_TEST(a.row.service_id == "38382555");
+    BOOST_TEST(a.row.service_number == "2035551111");
+    BOOST_TEST(a.row.contact_number == "2035558888");
+    BOOST_TEST(a.row.personal_email == "peter.edwards@example.com");
+    BOOST_TEST(a.row.additional_instructions ==
+               "Please confirm with account holder that service has been successfully transferred");
+}
+
 bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 
 const std::string header_line =
@@ -77,15 +91,7 @@ BOOST_AUTO_TEST_CASE(csv_utf8_export_with_bom_crlf_and_multiline_notes)
     BOOST_REQUIRE(r.rows.size() == 3u);
 
     const auto& a = r.rows[0];
-    BOOST_TEST(a.valid(), a.error_text());
-    BOOST_TEST(a.row.row == 1u);
-    BOOST_TEST(a.row.external_order_number == "AZ99087547-001");
-    BOOST_TEST(a.row.service_id == "38382555");
-    BOOST_TEST(a.row.service_number == "2035551111");
-    BOOST_TEST(a.row.contact_number == "2035558888");
-    BOOST_TEST(a.row.personal_email == "peter.edwards@example.com");
-    BOOST_TEST(a.row.additional_instructions ==
-               "Please confirm with account holder that service has been successfully transferred");
+    check_tutorial_row(a);
 
     const auto& b = r.rows[1];
     BOOST_TEST(b.valid(), b.error_text());
@@ -494,15 +500,7 @@ BOOST_AUTO_TEST_CASE(order_requests_object_with_wrappers)
     BOOST_TEST(r.header.empty());
     BOOST_REQUIRE(r.rows.size() == 2u);
     const auto& a = r.rows[0];  // the API doc's example request
-    BOOST_TEST(a.valid(), a.error_text());
-    BOOST_TEST(a.row.row == 1u);
-    BOOST_TEST(a.row.external_order_number == "AZ99087547-001");
-    BOOST_TEST(a.row.service_id == "38382555");
-    BOOST_TEST(a.row.service_number == "2035551111");
-    BOOST_TEST(a.row.contact_number == "2035558888");
-    BOOST_TEST(a.row.personal_email == "peter.edwards@example.com");
-    BOOST_TEST(a.row.additional_instructions ==
-               "Please confirm with account holder that service has been successfully transferred");
+    check_tutorial_row(a);
     const auto& b = r.rows[1];
     BOOST_TEST(b.valid(), b.error_text());
     BOOST_TEST(b.row.row == 2u);
