@@ -516,6 +516,15 @@ asio::awaitable<BatchOutcome> BatchRun::run()
     outcome_.input = input_;
     outcome_.sha256 = snap_.sha256;
     reload();
+    // A crash between journaling an order and recording it in the ledger: record it now (the
+    // ledger ignores orders it already has), so later batches see which order covers a service.
+    std::vector<LedgerOrder> placed;
+    for (const auto& r : rows_)
+        if (r.status == RowStatus::submitted) placed.push_back({r.service_id, r.order_id, owner_of(r), now_iso()});
+    if (!placed.empty()) {
+        auto l = ctx_.ledger.record_orders(placed);
+        if (!l) log_.error("ledger: " + l.error().message);
+    }
 
     if (journal_.phase() < BatchPhase::validated) {
         if (!validate()) co_return outcome_;
