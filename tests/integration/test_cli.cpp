@@ -1,0 +1,131 @@
+// The xferd command line as an operator uses it: validate, check, once's exit statuses.
+#include "child_process.hpp"
+#include "sim_fixture.hpp"
+#include "temp_dir.hpp"
+#include "test_files.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+using namespace xferd;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string xferd_binary = XFERD_BINARY_DIR "/xferd";
+
+struct Run {
+    int status = -1;
+    std::string out, err;
+};
+
+Run run_xferd(const test::TempDir& dir, std::vector<std::string> args)
+{
+    args.insert(args.begin(), xferd_binary);
+    fs::remove(dir / "out.txt");
+    fs::remove(dir / "err.txt");
+    Run r;
+    {
+        test::ChildProcess p(args, dir / "out.txt", dir / "err.txt");
+        auto st = p.wait_for(60s);
+        BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish");
+        r.status = *st;
+    }
+    r.out = test::read_text(dir / "out.txt");
+    r.err = test::read_text(dir / "err.txt");
+    return r;
+}
+
+// A config for the in-process simulator, secrets in files next to it.
+fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& password)
+{
+    fs::create_directories(dir / "inbox");
+    std::ofstream(dir / "client_secret") << test::demo::client_secret;
+    std::ofstream(dir / "password") << password;
+    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: " << sim.base_url() << "\n  token_url: " << sim.token_url()
+                                     << "\n  tenant: ACME\n  client_id: demo-client\n"
+                                        "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
+                                        "  password_file: password\n  ca_file: "
+                                     << sim.ca_file() << "\n  max_attempts: 2\ninbox:\n  - path: inbox\nstate_dir: state\n";
+    return dir / "xferd.yaml";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(command_line)
+
+BOOST_AUTO_TEST_CASE(validate_names_each_bad_row_and_column_and_calls_nothing)
+{
+    test::TempDir dir;
+    auto r = run_xferd(dir, {"validate", test::source_path("samples/batches/offboarding-2026-11-excel.csv").string()});
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(r.out.find("row 5: column 'Personal Email'") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("row 6: column 'Contact Number'") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("12 rows, 10 valid, 2 invalid") != std::string::npos, r.out);
+
+    std::ofstream(dir / "clean.csv") << "external_order_number,service_id,service_number,contact_number,personal_email\n"
+                                        "A-1,38390017,3035550190,4155550100,a@mail.example\n";
+    auto ok = run_xferd(dir, {"validate", (dir / "clean.csv").string()});
+    BOOST_TEST(ok.status == 0);
+    BOOST_TEST(ok.out.find("1 rows, 1 valid, 0 invalid") != std::string::npos, ok.out);
+}
+
+BOOST_AUTO_TEST_CASE(validate_reports_a_file_error_with_where_it_is)
+{
+    test::TempDir dir;
+    std::ofstream(dir / "cp1252.csv", std::ios::binary)
+        << "external_order_number,service_id,service_number,contact_number,personal_email\r\n"
+           "A-1,38390017,3035550190,4155550100,ren\xE9@mail.example\r\n";
+    auto r = run_xferd(dir, {"validate", (dir / "cp1252.csv").string()});
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(r.out.find("FILE ERROR") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("UTF-8") != std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(check_prints_the_config_without_secrets_and_reaches_the_token_endpoint)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::password);
+    auto r = run_xferd(dir, {"check", "--config", config.string()});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(r.out.find("token endpoint: OK") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("redacted") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find(test::demo::password) == std::string::npos);
+    BOOST_TEST(r.out.find(test::demo::client_secret) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(once_exits_3_when_authentication_fails_and_leaves_the_batch_untouched)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, "a-wrong-password-4711");
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    auto r = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 3, r.out << r.err);
+    BOOST_TEST(!fs::exists(dir / "inbox/eu.results.csv"));
+    BOOST_TEST(sim.audit_entries().empty());
+    BOOST_TEST(r.err.find("a-wrong-password-4711") == std::string::npos, "no secret in the log");
+
+    // With the right password the same file goes through on the next run.
+    write_config(dir, sim, test::demo::password);
+    auto again = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(again.status == 0, again.out << again.err);
+    BOOST_TEST(sim.audit_entries().size() == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(usage_and_config_errors_exit_2_with_a_clear_message)
+{
+    test::TempDir dir;
+    BOOST_TEST(run_xferd(dir, {"frobnicate"}).status == 2);
+    BOOST_TEST(run_xferd(dir, {"once"}).status == 2);
+    std::ofstream(dir / "bad.yaml") << "api:\n  concurency: 4\n";
+    auto r = run_xferd(dir, {"once", "--config", (dir / "bad.yaml").string()});
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(r.err.find("line 2") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("concurency") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
