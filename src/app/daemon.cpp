@@ -441,14 +441,17 @@ struct Daemon::Impl {
 
     // Results (or a file-level rejection) newer than the input: handled before, by this daemon
     // before a restart or by `xferd once`. Touching the input makes it new again.
+    // A batch whose results still hold IN_DOUBT rows is not finished: it is taken once more
+    // (the settle tracker hands each file version out once per daemon run), and the pipeline
+    // looks those orders up again from its journal.
     static bool already_handled(const fs::path& input, const FileStamp& stamp)
     {
         const OutputPaths out = output_paths_for(input);
-        for (const auto& p : {out.results_csv, out.error_txt}) {
-            auto s = stamp_of(p);
-            if (s && s->mtime_ns >= stamp.mtime_ns) return true;
-        }
-        return false;
+        if (auto s = stamp_of(out.error_txt); s && s->mtime_ns >= stamp.mtime_ns) return true;
+        auto s = stamp_of(out.results_csv);
+        if (!s || s->mtime_ns < stamp.mtime_ns) return false;
+        auto results = read_file(out.results_csv, 1ull << 30);
+        return !results || results->find(",IN_DOUBT,") == std::string::npos;
     }
 
     void enqueue(Job job)
