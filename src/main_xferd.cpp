@@ -3,8 +3,10 @@
 #include "xferd/app/inbox_lock.hpp"
 #include "xferd/app/inbox_scan.hpp"
 #include "xferd/app/ledger.hpp"
+#include "xferd/app/operator_approval.hpp"
 #include "xferd/app/pipeline.hpp"
 #include "xferd/app/process_log.hpp"
+#include "xferd/app/report.hpp"
 #include "xferd/app/row_stream.hpp"
 #include "xferd/core/batch_reader.hpp"
 #include "xferd/core/config.hpp"
@@ -155,6 +157,22 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
             for (auto& job : jobs) {
                 if (client.stopping()) break;
                 auto outcome = co_await process_batch(batch_context, job.file, job.options);
+                if (outcome.waiting_for_approval) {
+                    // Manual mode from a timer: an approval the operator left since the last run.
+                    auto approval = find_operator_approval(job.file, outcome.sha256, job.options.approval.max_age);
+                    if (approval.kind == OperatorApproval::Kind::refused) {
+                        std::string text = approval.file.filename().string() + ": " + approval.message;
+                        BatchLog(output_paths_for(job.file).log, true).error(text);
+                        auto w = write_report_atomically(output_paths_for(job.file).error_txt, text + "\n");
+                        if (!w) log_error(w.error().message);
+                        outcome.message = text;
+                    } else if (approval.kind == OperatorApproval::Kind::accepted) {
+                        log_info(job.file.filename().string() + ": " + approval.file.filename().string() +
+                                 " accepted: " + approval.message);
+                        job.options.operator_approved = approval.external_order_numbers;
+                        outcome = co_await process_batch(batch_context, job.file, job.options);
+                    }
+                }
                 if (outcome.already_processed) {
                     log_info(outcome.summary());
                     continue;

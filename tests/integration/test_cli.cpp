@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <set>
 
 using namespace xferd;
 namespace fs = std::filesystem;
@@ -39,7 +40,8 @@ Run run_xferd(const test::TempDir& dir, std::vector<std::string> args)
 }
 
 // A config for the in-process simulator, secrets in files next to it.
-fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& password)
+fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& password,
+                      const std::string& mode = "auto")
 {
     fs::create_directories(dir / "inbox");
     std::ofstream(dir / "client_secret") << test::demo::client_secret;
@@ -48,7 +50,8 @@ fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std
                                      << "\n  tenant: ACME\n  client_id: demo-client\n"
                                         "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
                                         "  password_file: password\n  ca_file: "
-                                     << sim.ca_file() << "\n  max_attempts: 2\ninbox:\n  - path: inbox\nstate_dir: state\n";
+                                     << sim.ca_file() << "\n  max_attempts: 2\ninbox:\n  - path: inbox\napproval:\n  mode: " << mode
+                                     << "\nstate_dir: state\n";
     return dir / "xferd.yaml";
 }
 
@@ -126,6 +129,51 @@ BOOST_AUTO_TEST_CASE(usage_and_config_errors_exit_2_with_a_clear_message)
     BOOST_TEST(r.status == 2);
     BOOST_TEST(r.err.find("line 2") != std::string::npos, r.err);
     BOOST_TEST(r.err.find("concurency") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(once_in_manual_mode_waits_then_submits_only_what_the_operator_approved)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::password, "manual");
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+
+    auto first = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(first.status == 0, first.out << first.err);
+    BOOST_TEST(first.out.find("waiting for operator approval") != std::string::npos, first.out);
+    BOOST_TEST(fs::exists(dir / "inbox/eu.confirmation.csv"));
+    BOOST_TEST(sim.audit_entries().empty());
+
+    // An approval naming an order the batch does not hold is refused; nothing is submitted.
+    std::ofstream(dir / "inbox/eu.approve") << "NOT-IN-THIS-BATCH\n";
+    run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(test::read_text(dir / "inbox/eu.error.txt").find("approval refused") != std::string::npos);
+    BOOST_TEST(sim.audit_entries().empty());
+
+    // The operator approves two rows, by external order number.
+    auto shown = test::read_text(dir / "inbox/eu.confirmation.csv");
+    std::vector<std::string> numbers;
+    for (std::size_t at = shown.find("\n"); at != std::string::npos && numbers.size() < 2; at = shown.find("\n", at + 1)) {
+        auto first_comma = shown.find(',', at);
+        auto second_comma = shown.find(',', first_comma + 1);
+        if (first_comma == std::string::npos || second_comma == std::string::npos) break;
+        numbers.push_back(shown.substr(first_comma + 1, second_comma - first_comma - 1));
+    }
+    BOOST_TEST_REQUIRE(numbers.size() == 2u);
+    std::ofstream(dir / "inbox/eu.approve") << "# approved by the service desk\n" << numbers[0] << "\n" << numbers[1] << "\n";
+    auto approved = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(approved.status == 0, approved.out << approved.err);
+    auto audit = sim.audit_entries();
+    BOOST_TEST_REQUIRE(audit.size() == 2u);
+    std::set<std::string> placed;
+    for (const auto& a : audit) placed.insert(std::string(a.at("externalOrderNumber").as_string()));
+    BOOST_TEST(placed == std::set<std::string>(numbers.begin(), numbers.end()));
+    auto results = test::read_text(dir / "inbox/eu.results.csv");
+    BOOST_TEST(results.find("not approved by the operator") != std::string::npos, results);
+
+    // Done: a further run submits nothing more.
+    run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(sim.audit_entries().size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
