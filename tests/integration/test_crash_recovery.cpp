@@ -171,8 +171,9 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_a_row_nor_submits_twi
     const auto seed = crash_seed();
     BOOST_TEST_MESSAGE("crash seed " << seed << " (XFERD_CRASH_SEED=" << seed << " replays it)");
     std::mt19937_64 rng(seed);
-    test::SimFixture sim(faulty_sim(seed));
-    Setup s(sim);
+    // Enough work per run that 20+ kills land before the batch is done, even on a quick machine.
+    test::SimFixture sim(faulty_sim(seed, 5ms, 15ms));
+    Setup s(sim, 8);
 
     int kills = 0;
     std::uniform_int_distribution<int> moment_ms(10, 500);
