@@ -4,6 +4,7 @@
 #include "xferd/core/order.hpp"
 #include "xferd/net/mobproc_client.hpp"
 
+#include "sim_api_config.hpp"
 #include "sim_fixture.hpp"
 #include "test_files.hpp"
 
@@ -18,15 +19,7 @@ namespace {
 
 ApiConfig api_for(test::SimFixture& sim)
 {
-    ApiConfig api;
-    api.base_url = sim.base_url();
-    api.token_url = sim.token_url();
-    api.tenant = test::demo::tenant;
-    api.client_id = test::demo::client_id;
-    api.client_secret = test::demo::client_secret;
-    api.username = test::demo::username;
-    api.password = test::demo::password;
-    api.ca_file = sim.ca_file();
+    ApiConfig api = test::sim_api_config(sim);
     api.retry_base_delay = std::chrono::milliseconds(10);
     return api;
 }

@@ -7,6 +7,7 @@
 
 #include "fixture_data.hpp"
 #include "results_csv.hpp"
+#include "sim_api_config.hpp"
 #include "sim_fixture.hpp"
 #include "temp_dir.hpp"
 #include "test_files.hpp"
@@ -155,20 +156,6 @@ GeneratedBatch make_mixed_batch()
     return b;
 }
 
-// The API settings for the in-process simulator, with the demo credentials.
-ApiConfig sim_api_config(test::SimFixture& sim)
-{
-    ApiConfig api;
-    api.base_url = sim.base_url();
-    api.token_url = sim.token_url();
-    api.tenant = test::demo::tenant;
-    api.client_id = test::demo::client_id;
-    api.client_secret = test::demo::client_secret;
-    api.username = test::demo::username;
-    api.password = test::demo::password;
-    api.ca_file = sim.ca_file();
-    return api;
-}
 
 // TLS connections the last run_batch opened (keep-alive reuse is visible in this number).
 std::size_t last_connections_opened = 0;
@@ -176,7 +163,7 @@ std::size_t last_connections_opened = 0;
 BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::path& state_dir, ApprovalMode mode,
                        unsigned concurrency = 8)
 {
-    ApiConfig api = sim_api_config(sim);
+    ApiConfig api = test::sim_api_config(sim);
     api.concurrency = concurrency;
     api.retry_base_delay = std::chrono::milliseconds(20);
 
@@ -353,7 +340,7 @@ BOOST_AUTO_TEST_CASE(an_outage_pauses_the_batch_instead_of_failing_rows)
     const fs::path input = dir / "outage.csv";
     std::ofstream(input, std::ios::binary) << batch.csv;
 
-    ApiConfig api = sim_api_config(sim);
+    ApiConfig api = test::sim_api_config(sim);
     api.concurrency = 2;
     api.max_attempts = 3;
     api.retry_base_delay = std::chrono::milliseconds(20);
