@@ -80,7 +80,9 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
 
     std::vector<Job> jobs;
     auto add_folder = [&](const fs::path& folder) {
-        for (auto& f : list_batches(folder)) jobs.push_back({f, options_for(*cfg, f)});
+        // Cheap before any hashing: an input whose results are newer than it was dealt with.
+        for (auto& f : list_batches(folder))
+            if (!already_handled(f)) jobs.push_back({f, options_for(*cfg, f)});
     };
     if (paths.empty()) {
         for (const auto& inbox : cfg->inboxes) add_folder(inbox.path);
@@ -122,7 +124,7 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
     }
     asio::io_context ctx{1};
     auto log = [](std::string_view level, std::string_view message) {
-        log_line(level == "WARN" ? LogLevel::warn : level == "ERROR" ? LogLevel::error : LogLevel::info, message);
+        log_line(log_level_named(level), message);
     };
     MobprocClient client(ctx.get_executor(), cfg->api, *tls, log);
     AsyncSemaphore budget(ctx.get_executor(), cfg->api.concurrency);

@@ -1,5 +1,7 @@
 #include "xferd/app/daemon.hpp"
 
+#include "xferd/app/batch_snapshot.hpp"
+
 #include "xferd/app/inbox_lock.hpp"
 #include "xferd/app/inbox_scan.hpp"
 #include "xferd/app/inotify_watcher.hpp"
@@ -86,19 +88,6 @@ Result<std::string> read_file(const fs::path& p, std::uint64_t max_bytes)
     return Result<std::string>(boost::system::in_place_value, std::move(out));
 }
 
-std::optional<std::string> sha256_of_file(const fs::path& p)
-{
-    std::FILE* f = std::fopen(p.c_str(), "rb");
-    if (!f) return std::nullopt;
-    Sha256 h;
-    char buf[64 * 1024];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) h.update(std::string_view(buf, n));
-    bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed) return std::nullopt;
-    return h.hex_digest();
-}
 
 // Whole-file replace for the daemon's own state (temp + fsync + rename).
 Result<void> write_state_file(const fs::path& target, std::string_view content)
@@ -156,10 +145,7 @@ public:
         : tls_(std::move(tls)),
           client_(ex, config.api, tls_,
                   [](std::string_view level, std::string_view message) {
-                      log_line(level == "WARN"    ? LogLevel::warn
-                               : level == "ERROR" ? LogLevel::error
-                                                  : LogLevel::info,
-                               message);
+                      log_line(log_level_named(level), message);
                   }),
           budget_(ex, std::max(1u, config.api.concurrency)),
           ledger_(std::move(ledger))
@@ -441,19 +427,6 @@ struct Daemon::Impl {
 
     // Results (or a file-level rejection) newer than the input: handled before, by this daemon
     // before a restart or by `xferd once`. Touching the input makes it new again.
-    // A batch whose results still hold IN_DOUBT rows is not finished: it is taken once more
-    // (the settle tracker hands each file version out once per daemon run), and the pipeline
-    // looks those orders up again from its journal.
-    static bool already_handled(const fs::path& input, const FileStamp& stamp)
-    {
-        const OutputPaths out = output_paths_for(input);
-        if (auto s = stamp_of(out.error_txt); s && s->mtime_ns >= stamp.mtime_ns) return true;
-        auto s = stamp_of(out.results_csv);
-        if (!s || s->mtime_ns < stamp.mtime_ns) return false;
-        auto results = read_file(out.results_csv, 1ull << 30);
-        return !results || results->find(",IN_DOUBT,") == std::string::npos;
-    }
-
     void enqueue(Job job)
     {
         std::erase_if(queue, [&](const Job& j) { return j.input == job.input && j.kind == job.kind; });
@@ -475,10 +448,12 @@ struct Daemon::Impl {
         if (auto w = waiting.find(p); w != waiting.end()) {
             // Confirmed earlier and waiting for the operator: unless its content changed since,
             // there is nothing to do until an approval arrives (whatever reports lie around).
-            auto sha = sha256_of_file(p);
+            auto sha = hash_file(p, UINT64_MAX);
             if (sha && *sha == w->second.sha256) return;
-        } else if (already_handled(p, *s)) {
-            return;  // quietly: a restart finds every earlier batch
+        } else if (already_handled(p)) {
+            // Quietly: a restart finds every earlier batch. One with IN_DOUBT rows is taken once
+            // more (the settle tracker hands out each file version once per run).
+            return;
         }
         enqueue(Job{Job::Kind::process, p, s->mtime_ns, {}, {}, {}});
     }
@@ -694,7 +669,7 @@ struct Daemon::Impl {
         ApprovalVerdict verdict = check_approval(*parsed, batch, written_at, std::chrono::system_clock::now(),
                                                  options.approval.max_age);
         if (verdict.accepted) {
-            auto sha = sha256_of_file(input);
+            auto sha = hash_file(input, UINT64_MAX);
             if (!sha || *sha != batch.sha256) {
                 verdict.accepted = false;
                 verdict.message = "approval refused: " + input.filename().string() +

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <string>
 
 namespace xferd {
 
@@ -17,6 +19,27 @@ bool is_batch_candidate(const fs::path& path)
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     if (ext != ".csv" && ext != ".json" && ext != ".ndjson" && ext != ".jsonl") return false;
     return !is_xferd_output(path);
+}
+
+bool already_handled(const fs::path& input)
+{
+    std::error_code ec;
+    const auto written = fs::last_write_time(input, ec);
+    if (ec) return false;
+    const OutputPaths out = output_paths_for(input);
+    auto newer = [&](const fs::path& p) {
+        std::error_code e;
+        auto t = fs::last_write_time(p, e);
+        return !e && t >= written;
+    };
+    // A note without a confirmation is a rejected file or a duplicate drop; with one, it is a
+    // refused approval, and the batch still waits for the operator.
+    if (newer(out.error_txt) && !newer(out.confirmation_csv)) return true;
+    if (!newer(out.results_csv)) return false;
+    std::ifstream results(out.results_csv, std::ios::binary);
+    for (std::string line; std::getline(results, line);)
+        if (line.find(",IN_DOUBT,") != std::string::npos) return false;
+    return true;
 }
 
 std::vector<fs::path> list_batches(const fs::path& folder)
