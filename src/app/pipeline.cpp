@@ -606,7 +606,6 @@ asio::awaitable<BatchOutcome> BatchRun::run()
         durable(journal_.append(journal::Phase{BatchPhase::done, now_iso()}));
         auto f = ctx_.ledger.finish_batch(snap_.sha256, input_.string(), now_iso());
         if (!f) log_.error("ledger: " + f.error().message);
-        outcome_.finished = true;
     }
     log_.info("done: " + outcome_.summary());
     co_return outcome_;

@@ -21,6 +21,14 @@ std::string utc_timestamp()
     return buf;
 }
 
+LogLevel log_level_named(std::string_view name)
+{
+    if (name == "ERROR") return LogLevel::error;
+    if (name == "WARN") return LogLevel::warn;
+    if (name == "DEBUG") return LogLevel::debug;
+    return LogLevel::info;
+}
+
 void log_line(LogLevel level, std::string_view message)
 {
     static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;

@@ -53,7 +53,6 @@ struct BatchOutcome {
     bool waiting_for_approval = false;// manual mode: confirmed and reported, waiting
     bool interrupted = false;         // stopped (SIGTERM) before the end: resumes next start
     bool api_unreachable = false;     // could not authenticate / reach the API: left for later
-    bool finished = false;            // every row final and nothing left to reconcile
     std::string message;
     BatchCounts counts;
     std::filesystem::path results_csv;

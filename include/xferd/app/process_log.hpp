@@ -11,6 +11,8 @@ namespace xferd {
 enum class LogLevel { debug, info, warn, error };
 
 void log_line(LogLevel level, std::string_view message);
+// "WARN" / "ERROR" / anything else (info): the level names MobprocClient reports with.
+LogLevel log_level_named(std::string_view name);
 inline void log_info(std::string_view m) { log_line(LogLevel::info, m); }
 inline void log_warn(std::string_view m) { log_line(LogLevel::warn, m); }
 inline void log_error(std::string_view m) { log_line(LogLevel::error, m); }
