@@ -75,6 +75,26 @@ bool CsvParser::end_record(std::vector<CsvRecord>& out)
     return true;
 }
 
+// Appends the bytes from `p` up to (not including) `stop`, a line end or the end of the chunk,
+// counting them against the record limit; `p` then points at what stopped the run.
+bool CsvParser::take_run(const char*& p, const char* end, char stop)
+{
+    const char* q = p + 1;
+    while (q < end && *q != stop && *q != '\r' && *q != '\n') {
+        ++q;
+    }
+    const auto run = static_cast<std::size_t>(q - p);
+    record_bytes_ += run - 1;
+    if (record_bytes_ > limits_.max_record_bytes) {
+        return fail(CsvError::Kind::record_too_long);
+    }
+    if (!append(std::string_view(p, run))) {
+        return false;
+    }
+    p = q;
+    return true;
+}
+
 bool CsvParser::feed(std::string_view chunk, std::vector<CsvRecord>& out)
 {
     if (error_) {
@@ -153,19 +173,9 @@ bool CsvParser::feed(std::string_view chunk, std::vector<CsvRecord>& out)
                 break;
             }
             // Fast path: take the run of ordinary bytes at once (a stray quote stays literal).
-            const char* q = p + 1;
-            while (q < end && *q != delimiter_ && *q != '\r' && *q != '\n') {
-                ++q;
-            }
-            const auto run = static_cast<std::size_t>(q - p);
-            record_bytes_ += run - 1;
-            if (record_bytes_ > limits_.max_record_bytes) {
-                return fail(CsvError::Kind::record_too_long);
-            }
-            if (!append(std::string_view(p, run))) {
+            if (!take_run(p, end, delimiter_)) {
                 return false;
             }
-            p = q;
             break;
         }
         case State::quoted: {
@@ -181,19 +191,9 @@ bool CsvParser::feed(std::string_view chunk, std::vector<CsvRecord>& out)
                 ++p;
                 break;
             }
-            const char* q = p + 1;
-            while (q < end && *q != '"' && *q != '\r' && *q != '\n') {
-                ++q;
-            }
-            const auto run = static_cast<std::size_t>(q - p);
-            record_bytes_ += run - 1;
-            if (record_bytes_ > limits_.max_record_bytes) {
-                return fail(CsvError::Kind::record_too_long);
-            }
-            if (!append(std::string_view(p, run))) {
+            if (!take_run(p, end, '"')) {
                 return false;
             }
-            p = q;
             break;
         }
         case State::quote_in_quoted:

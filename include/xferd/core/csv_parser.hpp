@@ -66,6 +66,7 @@ private:
     bool end_record(std::vector<CsvRecord>& out);
     bool fail(CsvError::Kind kind);
     bool append(std::string_view bytes);
+    bool take_run(const char*& p, const char* end, char stop);
     void count_line_end(char c);
 
     char delimiter_;
