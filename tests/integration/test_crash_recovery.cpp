@@ -162,6 +162,27 @@ void check_exactly_once(test::SimFixture& sim, const Setup& s)
     for (const auto& eon : s.batch.approved) BOOST_TEST(times[eon] == 1, eon << " submitted " << times[eon] << " times");
 }
 
+// Starts xferd again and again and interrupts each run at a random moment (10..max_ms ms after
+// its start) with `interrupt`, until `wanted` runs were interrupted or the batch is done.
+// Returns how many runs were interrupted. A run that ends by itself must end normally.
+template <class Interrupt>
+int interrupt_runs(const Setup& s, std::mt19937_64& rng, int max_ms, int wanted, Interrupt interrupt)
+{
+    int interrupted = 0;
+    std::uniform_int_distribution<int> moment_ms(10, max_ms);
+    for (int run = 0; run < 100 && interrupted < wanted; ++run) {
+        test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
+        if (auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)))) {
+            BOOST_TEST((*finished == 0 || *finished == 1), "xferd ended by itself with status " << *finished);
+            if (*finished == 0) break;  // done before it could be interrupted
+            continue;
+        }
+        interrupt(p);
+        ++interrupted;
+    }
+    return interrupted;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(crash_recovery)
@@ -175,19 +196,10 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_a_row_nor_submits_twi
     test::SimFixture sim(faulty_sim(seed, 5ms, 15ms));
     Setup s(sim, 8);
 
-    int kills = 0;
-    std::uniform_int_distribution<int> moment_ms(10, 500);
-    for (int run = 0; run < 100 && kills < 24; ++run) {
-        test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
-        auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)));
-        if (finished) {
-            if (*finished == 0) break;  // done before we could kill it
-            continue;
-        }
+    int kills = interrupt_runs(s, rng, 500, 24, [](test::ChildProcess& p) {
         p.signal(SIGKILL);
         p.wait_for(10s);
-        ++kills;
-    }
+    });
     BOOST_TEST_MESSAGE("killed " << kills << " times");
     BOOST_TEST(kills >= 20);
     BOOST_TEST(run_to_completion(s) == 0);
@@ -204,15 +216,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_within_the_grace_period_and_resumes)
     test::SimFixture sim(faulty_sim(seed, 10ms, 20ms));
     Setup s(sim, 4);
 
-    int stops = 0;
-    std::uniform_int_distribution<int> moment_ms(10, 300);
-    for (int run = 0; run < 100 && stops < 22; ++run) {
-        test::ChildProcess p(s.argv(), s.dir / "xferd.out", s.dir / "xferd.err");
-        auto finished = p.wait_for(std::chrono::milliseconds(moment_ms(rng)));
-        if (finished) {
-            if (*finished == 0) break;
-            continue;
-        }
+    int stops = interrupt_runs(s, rng, 300, 22, [](test::ChildProcess& p) {
         auto asked = std::chrono::steady_clock::now();
         p.signal(SIGTERM);
         auto status = p.wait_for(8s);  // grace 5 s, plus slack for a loaded machine
@@ -220,8 +224,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_within_the_grace_period_and_resumes)
         BOOST_TEST(*status == 0, "SIGTERM exit status " << *status);
         auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
         BOOST_TEST(took.count() < 7000, "SIGTERM took " << took.count() << " ms");
-        ++stops;
-    }
+    });
     BOOST_TEST_MESSAGE("stopped " << stops << " times");
     BOOST_TEST(stops >= 20);
     BOOST_TEST(run_to_completion(s) == 0);
