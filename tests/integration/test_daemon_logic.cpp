@@ -2,8 +2,8 @@
 // it takes and when, in which order and how many at once, and the manual approval flow (accepted,
 // refused, stale, surviving a restart). The real pipeline against the simulator is exercised by
 // test_daemon_process.
-#include "xferd/app/daemon.hpp"
-#include "xferd/app/report.hpp"
+#include "xferd/service/daemon.hpp"
+#include "xferd/batch/report.hpp"
 #include "xferd/core/sha256.hpp"
 
 #include "temp_dir.hpp"

@@ -2,7 +2,7 @@
 // 127.0.0.1): files moved in, written slowly, dropped while it is down, Office lock files, two
 // inboxes with their own column mappings, SIGHUP with a good and a bad config, the sd_notify
 // protocol on a NOTIFY_SOCKET this test listens on, and the inbox lock.
-#include "xferd/app/inbox_lock.hpp"
+#include "xferd/store/inbox_lock.hpp"
 
 #include "fixture_data.hpp"
 #include "results_csv.hpp"

@@ -1,5 +1,5 @@
 // The per-inbox lock that keeps `xferd once` and `xferd run` off the same folder.
-#include "xferd/app/inbox_lock.hpp"
+#include "xferd/store/inbox_lock.hpp"
 
 #include "temp_dir.hpp"
 

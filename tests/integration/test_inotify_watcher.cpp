@@ -1,6 +1,6 @@
 // The inotify decoder with handmade kernel buffers (events split anywhere), the classification
 // of events into what the daemon acts on, and the watcher on a real folder.
-#include "xferd/app/inotify_watcher.hpp"
+#include "xferd/service/inotify_watcher.hpp"
 
 #include "temp_dir.hpp"
 

@@ -2,8 +2,8 @@
 // and replay, torn tails cut on open, corruption refused, locking, duplicates across batches.
 #include <boost/test/unit_test.hpp>
 
-#include "xferd/app/journal.hpp"
-#include "xferd/app/ledger.hpp"
+#include "xferd/store/journal.hpp"
+#include "xferd/store/ledger.hpp"
 
 #include <chrono>
 #include <cstdlib>

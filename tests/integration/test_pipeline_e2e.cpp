@@ -1,9 +1,9 @@
 // A whole batch through xferd's pipeline against mobproc-sim running in-process on 127.0.0.1:
 // every row's decision and status in the results, and the simulator's audit holding exactly
 // the approved rows, once each.
-#include "xferd/app/ledger.hpp"
-#include "xferd/app/pipeline.hpp"
-#include "xferd/app/report.hpp"
+#include "xferd/store/ledger.hpp"
+#include "xferd/batch/pipeline.hpp"
+#include "xferd/batch/report.hpp"
 
 #include "fixture_data.hpp"
 #include "results_csv.hpp"

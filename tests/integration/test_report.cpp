@@ -2,7 +2,7 @@
 // keeping earlier files, permissions, and the per-batch log. Files only, no network.
 #include <boost/test/unit_test.hpp>
 
-#include "xferd/app/report.hpp"
+#include "xferd/batch/report.hpp"
 
 #include <sys/stat.h>
 

@@ -1,5 +1,5 @@
 // The sd_notify messages as systemd receives them, on a NOTIFY_SOCKET this test listens on.
-#include "xferd/app/sd_notify.hpp"
+#include "xferd/service/sd_notify.hpp"
 
 #include "temp_dir.hpp"
 

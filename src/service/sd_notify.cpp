@@ -1,4 +1,4 @@
-#include "xferd/app/sd_notify.hpp"
+#include "xferd/service/sd_notify.hpp"
 
 #include <systemd/sd-daemon.h>
 

@@ -1,4 +1,4 @@
-#include "xferd/app/batch_snapshot.hpp"
+#include "xferd/store/batch_snapshot.hpp"
 
 #include "xferd/core/sha256.hpp"
 

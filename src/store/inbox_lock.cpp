@@ -1,4 +1,4 @@
-#include "xferd/app/inbox_lock.hpp"
+#include "xferd/store/inbox_lock.hpp"
 
 #include "xferd/core/sha256.hpp"
 

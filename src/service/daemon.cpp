@@ -1,14 +1,14 @@
-#include "xferd/app/daemon.hpp"
+#include "xferd/service/daemon.hpp"
 
-#include "xferd/app/batch_snapshot.hpp"
+#include "xferd/store/batch_snapshot.hpp"
 
-#include "xferd/app/inbox_lock.hpp"
-#include "xferd/app/inbox_scan.hpp"
-#include "xferd/app/inotify_watcher.hpp"
-#include "xferd/app/ledger.hpp"
-#include "xferd/app/process_log.hpp"
-#include "xferd/app/report.hpp"
-#include "xferd/app/sd_notify.hpp"
+#include "xferd/store/inbox_lock.hpp"
+#include "xferd/service/inbox_scan.hpp"
+#include "xferd/service/inotify_watcher.hpp"
+#include "xferd/store/ledger.hpp"
+#include "xferd/batch/process_log.hpp"
+#include "xferd/batch/report.hpp"
+#include "xferd/service/sd_notify.hpp"
 #include "xferd/core/settle.hpp"
 #include "xferd/core/sha256.hpp"
 

@@ -1,7 +1,7 @@
-#include "xferd/app/operator_approval.hpp"
+#include "xferd/batch/operator_approval.hpp"
 
-#include "xferd/app/batch_snapshot.hpp"
-#include "xferd/app/report.hpp"
+#include "xferd/store/batch_snapshot.hpp"
+#include "xferd/batch/report.hpp"
 #include "xferd/core/approval.hpp"
 
 #include <fstream>

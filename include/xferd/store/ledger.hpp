@@ -19,7 +19,7 @@
 // process works too, it just re-reads). Not thread-safe; synchronous like the journal.
 #pragma once
 
-#include "xferd/app/append_file.hpp"
+#include "xferd/store/append_file.hpp"
 #include "xferd/core/error.hpp"
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "xferd/app/row_stream.hpp"
+#include "xferd/batch/row_stream.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "xferd/app/journal.hpp"
+#include "xferd/store/journal.hpp"
 
 #include <cerrno>
 #include <cstring>

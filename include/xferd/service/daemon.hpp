@@ -7,7 +7,7 @@
 // SIGINT stop taking batches and let running ones finish within watch.shutdown_grace.
 #pragma once
 
-#include "xferd/app/pipeline.hpp"
+#include "xferd/batch/pipeline.hpp"
 #include "xferd/core/approval.hpp"
 #include "xferd/core/config.hpp"
 

@@ -1,4 +1,4 @@
-#include "xferd/app/process_log.hpp"
+#include "xferd/batch/process_log.hpp"
 
 #include <chrono>
 #include <cstdio>

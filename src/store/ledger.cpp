@@ -1,4 +1,4 @@
-#include "xferd/app/ledger.hpp"
+#include "xferd/store/ledger.hpp"
 
 #include "xferd/core/journal_record.hpp"
 

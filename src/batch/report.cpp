@@ -1,6 +1,6 @@
 // Reports next to the input: rendering is pure; writing is temp file + fsync + rename, so a
 // reader (or a crash) never sees half a report, and an earlier report is kept, not replaced.
-#include "xferd/app/report.hpp"
+#include "xferd/batch/report.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

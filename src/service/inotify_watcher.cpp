@@ -1,6 +1,6 @@
-#include "xferd/app/inotify_watcher.hpp"
+#include "xferd/service/inotify_watcher.hpp"
 
-#include "xferd/app/inbox_scan.hpp"
+#include "xferd/service/inbox_scan.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>

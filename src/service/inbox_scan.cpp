@@ -1,6 +1,6 @@
-#include "xferd/app/inbox_scan.hpp"
+#include "xferd/service/inbox_scan.hpp"
 
-#include "xferd/app/report.hpp"
+#include "xferd/batch/report.hpp"
 
 #include <algorithm>
 #include <cctype>

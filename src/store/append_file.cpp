@@ -1,4 +1,4 @@
-#include "xferd/app/append_file.hpp"
+#include "xferd/store/append_file.hpp"
 
 #include <cerrno>
 #include <cstring>

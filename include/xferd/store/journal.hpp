@@ -11,7 +11,7 @@
 // decided records); `submitting` must be durable on its own before the submit is sent.
 #pragma once
 
-#include "xferd/app/append_file.hpp"
+#include "xferd/store/append_file.hpp"
 #include "xferd/core/error.hpp"
 #include "xferd/core/journal_record.hpp"
 #include "xferd/core/journal_replay.hpp"
