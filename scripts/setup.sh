@@ -8,6 +8,9 @@ packages=(g++ cmake ninja-build pkg-config make
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           libboost-program-options1.81-dev libboost-test1.81-dev
           libyaml-cpp-dev libssl-dev libsystemd-dev openssl curl
+          libsqlite3-dev            # the state store
+          libzip-dev libexpat1-dev  # reading .xlsx batches and approvals
+          libxlsxwriter-dev         # writing NAME.confirmation.xlsx
           systemd)  # systemd-analyze: the unit files are verified by a test
 missing=()
 for p in "${packages[@]}"; do

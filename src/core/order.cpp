@@ -112,13 +112,21 @@ ConfirmationSummary summarize_confirmation(const json::value& body)
     s.account_holder_email = string_at(account, "email");
     s.account_holder_id = string_at(account, "companyEmployeeId");
     s.account_holder_tangoe_id = string_at(account, "id");
+    s.department = string_at(object_at(account, "department"), "name");
 
     const auto* device = object_at(confirmation, "device");
     s.device = join_nonempty({string_at(object_at(device, "manufacturer"), "name"), string_at(device, "model")});
+    const auto* serial = object_at(device, "serialNumber");
+    if (string_at(serial, "type") == "IMEI") s.imei = string_at(serial, "value");
 
     const auto* service = object_at(confirmation, "service");
     s.service_number = string_at(service, "serviceNumber");
     s.service_status = string_at(service, "status");
+    s.contract_end = string_at(object_at(service, "contractDates"), "end");
+    // The documented confirmation names no carrier; a backend that adds the service's vendor
+    // (as the service asset has it) is shown. Otherwise the order's segment vendor fills it in.
+    s.carrier = string_at(object_at(object_at(service, "vendor"), "current"), "name");
+    if (s.carrier.empty()) s.carrier = string_at(object_at(confirmation, "vendor"), "name");
     return s;
 }
 
@@ -133,6 +141,11 @@ std::optional<SubmittedOrder> parse_order(const json::value& body)
     o.status = string_at(order, "status");
     o.external_order_number = string_at(order, "externalOrderNumber");
     o.service_number = string_at(order, "serviceNumber");
+    if (const auto* segments = object_at(order, "orderSegments")) {
+        auto it = segments->find("items");
+        const auto* items = it == segments->end() ? nullptr : it->value().if_array();
+        if (items && !items->empty()) o.carrier = string_at(object_at(items->at(0).if_object(), "vendor"), "name");
+    }
     return o;
 }
 

@@ -1,5 +1,7 @@
 #include "xferd/service/daemon.hpp"
 
+#include "xferd/batch/batch_options.hpp"
+
 #include "xferd/store/batch_snapshot.hpp"
 
 #include "xferd/store/inbox_lock.hpp"
@@ -215,19 +217,6 @@ RunnerFactory pipeline_runner_factory()
         }
         return std::shared_ptr<BatchRunner>(std::make_shared<PipelineRunner>(ex, config, *tls, *ledger));
     };
-}
-
-BatchOptions batch_options_for(const Config& config, const fs::path& folder)
-{
-    BatchOptions o{config.columns, config.approval, config.limits, config.state_dir, std::nullopt};
-    std::error_code ec;
-    const fs::path here = fs::weakly_canonical(folder, ec);
-    for (const auto& inbox : config.inboxes) {
-        if (fs::weakly_canonical(inbox.path, ec) != here) continue;
-        for (const auto& [k, v] : inbox.columns) o.columns[k] = v;
-        if (inbox.approval_mode) o.approval.mode = *inbox.approval_mode;
-    }
-    return o;
 }
 
 // ── the daemon ───────────────────────────────────────────────────────────────────────────

@@ -48,7 +48,7 @@ std::vector<JournalRecord> every_record_type()
         journal::Validated{4, "HR-2", "", "", "", "", false, "service_id is empty; fill the column"},
         journal::Phase{BatchPhase::validated, "2026-11-30T13:00:00Z"},
         journal::Confirmed{3, peter()},
-        journal::Confirmed{5, ConfirmationSummary{false, {}, {}, {}, {}, {}, {}, {}, "HTTP 400: serviceId 1 not found"}},
+        journal::Confirmed{5, [] { ConfirmationSummary s; s.error = "HTTP 400: serviceId 1 not found"; return s; }()},
         journal::Decided{3, Decision::approved, "all checks passed"},
         journal::Decided{5, Decision::rejected, "confirmation failed:\n\"quoted\"\ttab"},
         journal::Gate{false, "2 of 10 rows bad (20 %), limit 50 %"},

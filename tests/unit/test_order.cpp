@@ -56,6 +56,10 @@ BOOST_AUTO_TEST_CASE(seed_confirmation_is_summarised_for_a_person)
     BOOST_TEST(s.account_holder_id == "peter.edwards");
     BOOST_TEST(s.account_holder_tangoe_id == "28691777");
     BOOST_TEST(s.device == "Apple iPhone 7 Plus (32GB) - Silver");
+    BOOST_TEST(s.department == "Development");
+    BOOST_TEST(s.imei == "1919191919");
+    BOOST_TEST(s.contract_end == "2019-06-07T00:00:00Z");
+    BOOST_TEST(s.carrier.empty());  // the documented confirmation names none
     BOOST_TEST(s.service_number == "2035551111");
     BOOST_TEST(s.service_status == "ACTIVE");
     BOOST_TEST(s.error.empty());
@@ -78,6 +82,7 @@ BOOST_AUTO_TEST_CASE(seed_order_yields_its_order_id)
     BOOST_TEST(o->order_id == "13298555");
     BOOST_TEST(o->status == "ORDER_SUBMITTED");
     BOOST_TEST(o->external_order_number == "AZ99087547-001");
+    BOOST_TEST(o->carrier == "AT Mobility");
     // A bare order (GET /orders/{id}) too; and an answer without orderId is no order.
     auto bare = test::read_json("tests/data/seed/xfer_out_order.json").at("order");
     BOOST_TEST(parse_order(bare)->order_id == "13298555");

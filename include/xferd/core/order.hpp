@@ -27,6 +27,7 @@ struct SubmittedOrder {
     std::string status;                 // ORDER_SUBMITTED, or any status string (unknown = in progress)
     std::string external_order_number;
     std::string service_number;
+    std::string carrier;                // orderSegments.items[0].vendor.name, when present
 };
 // From a submit answer {"order":{…},"status":"SUCCESS"} or a bare order (GET /orders/{id}).
 std::optional<SubmittedOrder> parse_order(const boost::json::value& body);

@@ -58,10 +58,6 @@ using RunnerFactory =
 // The real one: process_batch with one MobprocClient and one AsyncSemaphore(api.concurrency).
 RunnerFactory pipeline_runner_factory();
 
-// The options a batch in `folder` runs with: the inbox's column mapping over the top-level one,
-// its approval mode if it sets one.
-BatchOptions batch_options_for(const Config& config, const std::filesystem::path& folder);
-
 class Daemon {
 public:
     // `config` is the already loaded content of `config_path` (re-read on reload()).

@@ -1,0 +1,20 @@
+// The sub-commands of `xferd`, one file each in src/service/; main_xferd.cpp only parses the
+// command line and dispatches. Exit codes are shared by all of them (README § Commands).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace xferd {
+
+constexpr int exit_ok = 0;
+constexpr int exit_attention = 1;   // it ran, but something needs a person (see README)
+constexpr int exit_usage = 2;       // usage or config error
+constexpr int exit_unreachable = 3; // the API could not be reached / authentication failed
+constexpr int exit_inbox_busy = 4;  // another xferd holds the inbox lock: nothing was done
+
+int cmd_once(const std::string& config_path, const std::vector<std::string>& paths);
+int cmd_validate(const std::string& config_path, const std::vector<std::string>& files);
+int cmd_check(const std::string& config_path);
+
+}  // namespace xferd
