@@ -21,6 +21,7 @@ std::string_view to_string(RowStatus s)
     case RowStatus::failed: return "FAILED";
     case RowStatus::in_doubt: return "IN_DOUBT";
     case RowStatus::duplicate: return "DUPLICATE";
+    case RowStatus::submitting: return "SUBMITTING";
     case RowStatus::pending: break;
     }
     return "";

@@ -4,6 +4,7 @@
 //   confirmation report → [operator approval] → submit approved rows → reconcile → results.
 #pragma once
 
+#include "xferd/core/batch_state.hpp"
 #include "xferd/core/config.hpp"
 #include "xferd/core/row_state.hpp"
 #include "xferd/net/async_primitives.hpp"
@@ -37,10 +38,6 @@ struct BatchContext {
     Ledger& ledger;           // batches by content, orders by service
 };
 
-struct BatchCounts {
-    std::size_t rows = 0, approved = 0, rejected = 0, invalid = 0;
-    std::size_t submitted = 0, not_submitted = 0, failed = 0, in_doubt = 0, duplicate = 0;
-};
 BatchCounts count_rows(const std::vector<RowRecord>& rows);
 
 struct BatchOutcome {

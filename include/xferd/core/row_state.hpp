@@ -1,5 +1,6 @@
-// What xferd knows about one row as it moves through the batch: the compact record the
-// reports are written from (the full row is re-read from the file when it is needed again).
+// What xferd knows about one row as it moves through the batch: the record the state store keeps
+// and the reports are written from (the full row is re-read from the batch's snapshot when a
+// request body is needed again).
 #pragma once
 
 #include <cstddef>
@@ -8,11 +9,24 @@
 
 namespace xferd {
 
+// How far a row's confirmation got.
+enum class ConfirmState {
+    pending,    // not asked yet (or asked again at the next run)
+    confirmed,  // the API answered SUCCESS
+    refused,    // the API answered about the row (service not found, not active…): a decision
+    failed,     // the API could not be asked (errors, timeouts): FAILED, retried at the next run
+};
+
+// The operator's word on an eligible row (manual mode).
+enum class OperatorVerdict { none, approved, not_approved };
+
 enum class Decision { pending, approved, rejected, invalid };
-enum class RowStatus { pending, submitted, not_submitted, failed, in_doubt, duplicate };
+// submitting: the intent is durable and the request may be out; no answer recorded yet (after a
+// crash such a row is looked up before anything else, like an IN_DOUBT one).
+enum class RowStatus { pending, submitting, submitted, not_submitted, failed, in_doubt, duplicate };
 
 std::string_view to_string(Decision d);   // "APPROVED", "REJECTED", "INVALID", "" for pending
-std::string_view to_string(RowStatus s);  // "SUBMITTED", "NOT_SUBMITTED", "FAILED", "IN_DOUBT", "DUPLICATE", "" for pending
+std::string_view to_string(RowStatus s);  // "SUBMITTED", "NOT_SUBMITTED", "FAILED", "IN_DOUBT", "DUPLICATE", "SUBMITTING", "" for pending
 
 // The parts of an orderConfirmation a person checks before a line is handed over.
 struct ConfirmationSummary {
@@ -46,6 +60,10 @@ struct RowRecord {
     RowStatus status = RowStatus::pending;
     std::string order_id;
     std::string message;                  // the final word on this row, for the results
+    ConfirmState confirm_state = ConfirmState::pending;
+    OperatorVerdict operator_verdict = OperatorVerdict::none;
+    bool retry = false;                   // FAILED for a transient reason: asked again at the next run
+    std::string intent_at;                // ISO-8601 UTC of the submit's durable intent
     std::string confirmed_at;             // ISO-8601 UTC, when the confirm call was answered
     std::string submitted_at;             // ISO-8601 UTC, when the order was placed (or found)
 };

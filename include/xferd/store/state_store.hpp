@@ -1,0 +1,206 @@
+// The one source of truth for batches, rows, their history and the cross-batch service claims.
+//
+// A narrow interface of domain operations, so that a networked backend (PostgreSQL, for two hosts
+// sharing an inbox) can fill it: nothing above it knows a file or SQL. One object is one
+// connection, used by one thread at a time; several may be open at once, in this process and
+// in others (`xferd once` and `xferd run` share one store). Writes happen inside begin()/commit()
+// (begin takes the store's write lock, so claim-then-intend is atomic across processes); a
+// commit is durable when it returns. Reads see the last commit of any connection.
+#pragma once
+
+#include "xferd/core/batch_state.hpp"
+#include "xferd/core/error.hpp"
+#include "xferd/core/row.hpp"
+#include "xferd/core/row_state.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace xferd {
+
+using BatchId = std::int64_t;
+
+// What stat() said of a file when it was taken: the same stamp means the same content, so a
+// file seen again unchanged is not hashed again (ctime cannot be set by a user).
+struct SourceStamp {
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::int64_t ctime_ns = 0;
+    std::uint64_t inode = 0;
+    std::uint64_t device = 0;
+    friend bool operator==(const SourceStamp&, const SourceStamp&) = default;
+};
+
+struct BatchInfo {
+    BatchId id = 0;
+    std::string sha256;
+    std::string path;                 // where its outputs go: the latest input path of this content
+    BatchFormat format = BatchFormat::csv;
+    std::string mode;                 // auto | manual | dry-run, as it runs
+    BatchStage stage = BatchStage::validating;
+    std::string message;              // why held / rejected, or the last word on the batch
+    std::uint64_t bytes = 0;
+    std::string snapshot;             // the frozen copy of the input (empty once deleted)
+    bool gate_hold = false;
+    std::string gate_message;
+    unsigned lookup_rounds = 0;       // in-doubt lookups done since the last submit round
+    std::string created_at, updated_at, confirmed_at, finished_at;   // ISO-8601 UTC
+    std::string confirmation_written_at, results_written_at;        // empty: not (yet) written
+    std::string approval_file;        // the accepted approval: file, its SHA-256 and owner
+    std::string approval_sha256, approval_owner, approval_at;
+};
+
+struct SourceInfo {
+    std::string path;
+    BatchId batch = 0;
+    SourceStamp stamp;
+    std::string seen_at;
+    bool duplicate = false;           // this path repeated content that another path brought first
+};
+
+// Rows as the batch passes need them, in row order.
+enum class RowSet {
+    all,
+    needs_confirm,     // valid, confirmation pending
+    undecided,         // confirmation answered (or row invalid), no decision yet
+    submittable,       // approved, not yet submitted, and (manual mode) approved by the operator
+    unresolved,        // submitting (intent without answer) or IN_DOUBT: to be looked up
+    retryable,         // FAILED for a transient reason
+    awaiting_operator, // approved, the operator has not said yet (manual mode)
+};
+
+// The work left in a batch, for the batch's step function.
+struct BatchWork {
+    BatchCounts counts;
+    std::size_t needs_confirm = 0, undecided = 0, submittable = 0, unresolved = 0, submitting = 0;
+    std::size_t retryable = 0, awaiting_operator = 0;
+};
+
+// One XFER_SERVICE_OUT per service, ever: who has it.
+struct ServiceEntry {
+    std::string service_id;
+    BatchId batch = 0;
+    std::size_t row = 0;
+    std::string external_order_number;
+    bool ordered = false;             // false: claimed (being submitted, or in doubt)
+    std::string order_id;
+    std::string at;
+    std::string batch_path;           // for messages
+};
+
+struct ClaimResult {
+    bool granted = false;
+    std::optional<ServiceEntry> holder;   // not granted: who has the service
+};
+
+struct SubmitResult {
+    std::size_t row = 0;
+    RowStatus status = RowStatus::pending;   // submitted, failed, in_doubt, duplicate, pending (absent: send again)
+    std::string order_id;
+    std::string message;
+    std::string carrier;
+    bool retry = false;                      // failed for a transient reason (not sent)
+    std::string at;
+};
+
+struct ApprovalRecord {
+    std::string file;
+    std::string sha256;
+    std::string owner;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    bool accepted = false;
+    std::string message;
+    std::string at;
+};
+
+struct FoundRow {
+    BatchInfo batch;
+    RowRecord row;
+};
+
+class StateStore {
+public:
+    virtual ~StateStore() = default;
+
+    // ---- transactions (writes only inside one) ----
+    virtual Result<void> begin() = 0;      // takes the write lock (waits for other writers)
+    virtual Result<void> commit() = 0;     // durable on success
+    virtual void rollback() noexcept = 0;
+
+    // ---- batches and where they came from ----
+    virtual Result<BatchId> create_batch(const BatchInfo& batch) = 0;
+    virtual Result<void> update_batch(const BatchInfo& batch) = 0;   // every field but id/sha256/created_at
+    virtual Result<void> put_source(const SourceInfo& source) = 0;   // insert or replace (path, batch)
+    virtual Result<std::optional<BatchInfo>> batch(BatchId id) = 0;
+    virtual Result<std::optional<BatchInfo>> batch_by_sha256(const std::string& sha256) = 0;
+    virtual Result<std::optional<SourceInfo>> source(const std::string& path, BatchId batch) = 0;
+    // The batch a path brought last (input or duplicate).
+    virtual Result<std::optional<SourceInfo>> latest_source(const std::string& path) = 0;
+    // The batch of a path whose content was seen with exactly this stamp.
+    virtual Result<std::optional<SourceInfo>> source_with_stamp(const std::string& path, const SourceStamp& s) = 0;
+    // The first input path of a batch that is not `except` (for "duplicate of …").
+    virtual Result<std::vector<SourceInfo>> sources_of(BatchId batch) = 0;
+    // Unfinished batches, oldest first; or, for `xferd status`, the `latest` most recent others too.
+    virtual Result<std::vector<BatchInfo>> list_batches(bool unfinished_only, std::size_t latest) = 0;
+    // Batches by SHA-256 prefix (for `xferd status BATCH`).
+    virtual Result<std::vector<BatchInfo>> batches_by_prefix(const std::string& sha256_prefix) = 0;
+    // Finished batches whose snapshot is still there and that finished before `before` (ISO-8601).
+    virtual Result<std::vector<BatchInfo>> snapshots_finished_before(const std::string& before) = 0;
+
+    // ---- rows ----
+    // A restarted batch drops its rows first (they are read again from the snapshot).
+    virtual Result<void> delete_rows(BatchId batch) = 0;
+    virtual Result<void> insert_rows(BatchId batch, std::span<const RowRecord> rows) = 0;
+    // Later rows repeating an external order number become INVALID naming the first; returns how many.
+    virtual Result<std::size_t> mark_duplicate_order_numbers(BatchId batch) = 0;
+    // Writes the confirmation, decision, operator verdict and outcome fields of these rows.
+    virtual Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) = 0;
+    virtual Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row,
+                                                std::size_t limit) = 0;
+    // Every row, problems first (FAILED, IN_DOUBT, REJECTED, INVALID, DUPLICATE, …), then by row.
+    virtual Result<std::vector<RowRecord>> rows_problems_first(BatchId batch, std::size_t offset,
+                                                               std::size_t limit) = 0;
+    virtual Result<BatchWork> work(BatchId batch) = 0;
+    // "What happened to this person's line": external order number, service id or number,
+    // employee or account holder e-mail, order id (case-insensitive for e-mails).
+    virtual Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) = 0;
+    // A row's history (the unusual steps: lookups, retries, restarts), oldest first.
+    virtual Result<void> add_row_event(BatchId batch, std::size_t row, const std::string& at, const std::string& event,
+                                       const std::string& detail) = 0;
+    virtual Result<std::vector<std::string>> row_events(BatchId batch, std::size_t row) = 0;
+
+    // ---- the cross-batch guard ----
+    // Claims the service for (batch,row) and records the row's intent (status submitting) in one
+    // step. Not granted when another row holds the service (ordered, or claimed and unresolved).
+    virtual Result<ClaimResult> claim_and_intend(BatchId batch, const RowRecord& row, const std::string& at) = 0;
+    // Records a submit's outcome; an order makes the claim permanent, a definitive failure or a
+    // proven absence frees it.
+    virtual Result<void> record_submit(BatchId batch, const SubmitResult& result) = 0;
+    virtual Result<std::optional<ServiceEntry>> service(const std::string& service_id) = 0;
+
+    // ---- approvals ----
+    virtual Result<void> add_approval(BatchId batch, const ApprovalRecord& approval) = 0;
+    virtual Result<std::vector<ApprovalRecord>> approvals(BatchId batch) = 0;
+};
+
+struct StoreOptions {
+    std::chrono::milliseconds busy_timeout{30'000};   // waiting for another writer
+    int cache_kib = 8 * 1024;                          // page cache of this connection
+    bool read_only = false;
+};
+
+// state_dir/state.db (created 0600 in a 0700 state_dir when missing). Errors name the file and
+// what to do.
+Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::filesystem::path& state_dir,
+                                                      StoreOptions options = {});
+std::filesystem::path sqlite_store_path(const std::filesystem::path& state_dir);
+
+}  // namespace xferd
