@@ -6,7 +6,7 @@ namespace fs = std::filesystem;
 
 BatchOptions batch_options_for(const Config& config, const fs::path& folder)
 {
-    BatchOptions o{config.columns, config.approval, config.limits, config.state_dir, std::nullopt};
+    BatchOptions o{config.columns, config.approval, config.limits, config.state_dir, config.watch.settle};
     std::error_code ec;
     const fs::path here = fs::weakly_canonical(folder, ec);
     for (const auto& inbox : config.inboxes) {

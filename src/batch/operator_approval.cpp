@@ -1,12 +1,14 @@
 #include "xferd/batch/operator_approval.hpp"
 
-#include "xferd/store/batch_snapshot.hpp"
-#include "xferd/batch/report.hpp"
-#include "xferd/core/approval.hpp"
+#include "batch_run_state.hpp"
 
-#include <fstream>
-#include <optional>
-#include <sstream>
+#include "xferd/batch/process_log.hpp"
+#include "xferd/core/approval.hpp"
+#include "xferd/core/reconcile.hpp"
+#include "xferd/core/sha256.hpp"
+#include "xferd/store/input_file.hpp"
+
+#include <algorithm>
 
 namespace xferd {
 
@@ -16,78 +18,139 @@ namespace {
 
 constexpr std::uint64_t max_approval_bytes = 16 * 1024 * 1024;
 
-std::optional<std::chrono::system_clock::time_point> written_at(const fs::path& p)
+std::chrono::system_clock::time_point time_of(const std::string& iso)
 {
-    std::error_code ec;
-    auto t = fs::last_write_time(p, ec);
-    if (ec) return std::nullopt;
-    return std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(t));
+    auto t = parse_iso8601(iso.substr(0, std::min<std::size_t>(iso.size(), 19)) + "Z");
+    return t ? std::chrono::system_clock::time_point(*t) : std::chrono::system_clock::time_point{};
 }
 
-std::optional<std::string> read_small(const fs::path& p)
+struct Candidate {
+    fs::path path;
+    InputFile file;
+};
+
+// The newest approval file not acted on before, opened safely (never through a symlink).
+std::optional<Candidate> newest_unseen(const OutputPaths& out, const std::vector<ApprovalRecord>& seen)
 {
-    std::error_code ec;
-    if (fs::file_size(p, ec) > max_approval_bytes || ec) return std::nullopt;
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    std::optional<Candidate> best;
+    for (const auto& p : {out.approve_file, out.approved_csv}) {
+        auto f = InputFile::open(p);
+        if (!f.ok()) continue;
+        const auto& st = f.stamp();
+        bool acted = std::any_of(seen.begin(), seen.end(), [&](const ApprovalRecord& a) {
+            return a.file == p.string() && a.size == st.size && a.mtime_ns == st.mtime_ns;
+        });
+        if (acted) continue;
+        if (!best || st.mtime_ns > best->file.stamp().mtime_ns) best.emplace(Candidate{p, std::move(f)});
+    }
+    return best;
+}
+
+Result<ConfirmedBatch> confirmed_batch(StateStore& store, const BatchInfo& b)
+{
+    ConfirmedBatch out{b.sha256, time_of(b.confirmation_written_at), {}};
+    for (std::size_t after = 0;;) {
+        auto rows = store.rows(b.id, RowSet::all, after, 5000);
+        if (!rows) return rows.error();
+        if (rows->empty()) break;
+        for (const auto& r : *rows)
+            out.rows.push_back({r.row, r.external_order_number, r.service_id, r.decision, r.reason});
+        after = rows->back().row;
+    }
+    return out;
 }
 
 }  // namespace
 
-OperatorApproval find_operator_approval(const fs::path& input, const std::string& confirmed_sha256,
-                                        std::chrono::seconds max_age)
+asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, BatchId id, const ApprovalConfig& cfg)
 {
-    OperatorApproval out;
-    const OutputPaths paths = output_paths_for(input);
-    auto confirmed_at = written_at(paths.confirmation_csv);
-    if (!confirmed_at) return out;
+    ApprovalOutcome out;
+    auto batch = s.reader.batch(id);
+    if (!batch || !*batch || (*batch)->stage != BatchStage::awaiting_approval ||
+        (*batch)->confirmation_written_at.empty())
+        co_return out;
+    const BatchInfo& b = **batch;
+    const OutputPaths paths = output_paths_for(b.path);
+    auto seen = s.reader.approvals(id);
+    if (!seen) co_return out;
+    auto candidate = newest_unseen(paths, *seen);
+    if (!candidate) co_return out;
 
-    // The newest approval written after the confirmation it approves.
-    fs::path file;
-    std::chrono::system_clock::time_point file_time{};
-    for (const auto& candidate : {paths.approve_file, paths.approved_csv}) {
-        auto t = written_at(candidate);
-        if (t && *t >= *confirmed_at && (file.empty() || *t > file_time)) {
-            file = candidate;
-            file_time = *t;
+    ApprovalRecord record;
+    record.file = candidate->path.string();
+    record.size = candidate->file.stamp().size;
+    record.mtime_ns = candidate->file.stamp().mtime_ns;
+    record.owner = owner_name(candidate->file);
+    record.at = now_iso();
+    out.file = candidate->path;
+    const std::string name = candidate->path.filename().string();
+    BatchLog log(paths.log, true);
+
+    auto finish = [&](ApprovalOutcome::Kind kind, std::string message) -> asio::awaitable<ApprovalOutcome> {
+        out.kind = kind;
+        out.message = std::move(message);
+        record.accepted = kind == ApprovalOutcome::Kind::accepted;
+        record.message = out.message;
+        StoreWriter::Job job = [id, &record](StateStore& st) { return st.add_approval(id, record); };
+        auto w = co_await s.writer.write(std::move(job));
+        if (!w) log_error(w.error().message);
+        if (kind == ApprovalOutcome::Kind::refused) {
+            log.error(name + ": " + out.message);
+            if (auto e = write_report_atomically(paths.error_txt, name + ": " + out.message + "\n"); !e)
+                log_error(e.error().message);
         }
-    }
-    if (file.empty()) return out;
-    out.file = file;
-
-    auto refuse = [&](const std::string& why) {
-        out.kind = OperatorApproval::Kind::refused;
-        out.message = "approval refused: " + why + "; nothing was submitted";
-        return out;
+        co_return out;
     };
-    auto shown = read_small(paths.confirmation_csv);
-    if (!shown) return refuse("cannot read " + paths.confirmation_csv.filename().string());
-    auto rows = parse_confirmation_csv(*shown);
-    if (!rows) return refuse(rows.error().message);
-    auto text = read_small(file);
-    if (!text) return refuse("cannot read " + file.filename().string());
-    auto parsed = file == paths.approved_csv ? parse_approved_csv(*text) : parse_approve_file(*text);
-    if (!parsed) return refuse(parsed.error().message);
 
-    ConfirmedBatch batch{confirmed_sha256, *confirmed_at, std::move(*rows)};
-    auto verdict = check_approval(*parsed, batch, file_time, std::chrono::system_clock::now(), max_age);
-    if (!verdict.accepted) {
-        out.kind = OperatorApproval::Kind::refused;
-        out.message = verdict.message;
-        return out;
-    }
-    auto sha = hash_file(input, UINT64_MAX);
-    if (!sha || *sha != confirmed_sha256)
-        return refuse(input.filename().string() + " changed since it was confirmed; a changed file is confirmed anew");
-    out.kind = OperatorApproval::Kind::accepted;
-    out.message = verdict.message;
-    for (auto row : verdict.approved_rows)
-        for (const auto& r : batch.rows)
-            if (r.row == row) out.external_order_numbers.insert(r.external_order_number);
-    return out;
+    auto text = read_whole(candidate->file, max_approval_bytes);
+    if (!text) co_return co_await finish(ApprovalOutcome::Kind::refused, "approval refused: cannot read " + name + ": " +
+                                                                         text.error().message + "; nothing was submitted");
+    Sha256 h;
+    h.update(*text);
+    record.sha256 = h.hex_digest();
+    const bool is_csv = candidate->path == paths.approved_csv;
+    auto parsed = is_csv ? parse_approved_csv(*text) : parse_approve_file(*text);
+    if (!parsed) co_return co_await finish(ApprovalOutcome::Kind::refused,
+                                           "approval refused: " + parsed.error().message + "; nothing was submitted");
+    auto confirmed = confirmed_batch(s.reader, b);
+    if (!confirmed) co_return out;
+    auto verdict = check_approval(*parsed, *confirmed, candidate->file.modified(), std::chrono::system_clock::now(),
+                                  cfg.max_age);
+    if (!verdict.accepted) co_return co_await finish(ApprovalOutcome::Kind::refused, verdict.message);
+
+    // Every eligible row gets the operator's word: approved ones are submitted, the rest not.
+    std::vector<std::size_t> approved = verdict.approved_rows;
+    std::sort(approved.begin(), approved.end());
+    BatchInfo next = b;
+    next.stage = BatchStage::submitting;
+    next.approval_file = record.file;
+    next.approval_sha256 = record.sha256;
+    next.approval_owner = record.owner;
+    next.approval_at = record.at;
+    next.updated_at = record.at;
+    next.results_written_at.clear();
+    StoreWriter::Job apply = [id, &approved, &next](StateStore& st) -> Result<void> {
+        for (std::size_t after = 0;;) {
+            auto rows = st.rows(id, RowSet::awaiting_operator, after, 5000);
+            if (!rows) return rows.error();
+            if (rows->empty()) break;
+            after = rows->back().row;
+            for (auto& r : *rows)
+                r.operator_verdict = std::binary_search(approved.begin(), approved.end(), r.row)
+                                         ? OperatorVerdict::approved
+                                         : OperatorVerdict::not_approved;
+            if (auto u = st.update_rows(id, *rows); !u) return u;
+        }
+        return st.update_batch(next);
+    };
+    auto w = co_await s.writer.write(std::move(apply));
+    if (!w) co_return out;
+    std::error_code ec;
+    fs::remove(paths.error_txt, ec);   // an earlier refusal no longer stands
+    log.info(name + " accepted (sha256 " + record.sha256.substr(0, 12) + ", owner " + record.owner +
+             "): " + verdict.message);
+    for (const auto& note : verdict.notes) log.info(name + ": " + note);
+    co_return co_await finish(ApprovalOutcome::Kind::accepted, verdict.message);
 }
 
 }  // namespace xferd

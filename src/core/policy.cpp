@@ -65,19 +65,24 @@ RowDecision decide(const RowRecord& record, const ApprovalConfig& approval)
     return {Decision::approved, "all checks passed"};
 }
 
-GateVerdict batch_gate(const std::vector<RowRecord>& rows, double max_reject_ratio)
+GateVerdict batch_gate(std::size_t rows, std::size_t bad, double max_reject_ratio)
 {
-    if (rows.empty()) return {};
-    auto bad = std::count_if(rows.begin(), rows.end(), [](const RowRecord& r) {
-        return r.decision == Decision::invalid || r.decision == Decision::rejected;
-    });
-    double ratio = static_cast<double>(bad) / static_cast<double>(rows.size());
+    if (rows == 0) return {};
+    double ratio = static_cast<double>(bad) / static_cast<double>(rows);
     if (ratio <= max_reject_ratio) return {};
     char pct[32];
     std::snprintf(pct, sizeof pct, "%.0f%%", ratio * 100.0);
-    return {true, std::to_string(bad) + " of " + std::to_string(rows.size()) + " rows (" + pct +
+    return {true, std::to_string(bad) + " of " + std::to_string(rows) + " rows (" + pct +
                       ") are INVALID or REJECTED, more than approval.max_reject_ratio allows; nothing "
                       "was submitted. Check the column mapping and the file, then drop it again."};
+}
+
+GateVerdict batch_gate(const std::vector<RowRecord>& rows, double max_reject_ratio)
+{
+    auto bad = std::count_if(rows.begin(), rows.end(), [](const RowRecord& r) {
+        return r.decision == Decision::invalid || r.decision == Decision::rejected;
+    });
+    return batch_gate(rows.size(), static_cast<std::size_t>(bad), max_reject_ratio);
 }
 
 }  // namespace xferd

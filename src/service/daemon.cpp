@@ -2,17 +2,16 @@
 
 #include "xferd/batch/batch_options.hpp"
 
-#include "xferd/store/batch_snapshot.hpp"
-
-#include "xferd/store/inbox_lock.hpp"
-#include "xferd/service/inbox_scan.hpp"
-#include "xferd/service/inotify_watcher.hpp"
-#include "xferd/store/ledger.hpp"
+#include "xferd/batch/intake.hpp"
+#include "xferd/batch/operator_approval.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/batch/report.hpp"
-#include "xferd/service/sd_notify.hpp"
+#include "xferd/core/printable.hpp"
 #include "xferd/core/settle.hpp"
-#include "xferd/core/sha256.hpp"
+#include "xferd/service/inbox_scan.hpp"
+#include "xferd/service/inotify_watcher.hpp"
+#include "xferd/service/sd_notify.hpp"
+#include "xferd/store/inbox_lock.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -46,7 +45,6 @@ using Clock = SettleTracker::Clock;
 
 namespace {
 
-constexpr std::uint64_t max_approval_bytes = 16 * 1024 * 1024;
 constexpr auto lock_retry = std::chrono::seconds(1);
 
 std::optional<FileStamp> stamp_of(const fs::path& p)
@@ -55,12 +53,6 @@ std::optional<FileStamp> stamp_of(const fs::path& p)
     if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     return FileStamp{static_cast<std::uint64_t>(st.st_size),
                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
-
-std::chrono::system_clock::time_point wall_time(const FileStamp& s)
-{
-    return std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(s.mtime_ns)));
 }
 
 // The folder as the watcher and the scans name it: absolute, normalised, no trailing '/'.
@@ -72,65 +64,6 @@ fs::path folder_key(const fs::path& p)
     return abs;
 }
 
-Result<std::string> read_file(const fs::path& p, std::uint64_t max_bytes)
-{
-    std::FILE* f = std::fopen(p.c_str(), "rb");
-    if (!f) return make_error("cannot read " + p.string() + ": " + std::strerror(errno));
-    std::string out;
-    char buf[64 * 1024];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-        out.append(buf, n);
-        if (out.size() > max_bytes) {
-            std::fclose(f);
-            return make_error(p.filename().string() + " is too large to be an approval");
-        }
-    }
-    std::fclose(f);
-    return Result<std::string>(boost::system::in_place_value, std::move(out));
-}
-
-
-// Whole-file replace for the daemon's own state (temp + fsync + rename).
-Result<void> write_state_file(const fs::path& target, std::string_view content)
-{
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) return make_error("cannot create " + target.parent_path().string() + ": " + ec.message());
-    fs::path tmp = target;
-    tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) return make_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-    bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
-        fs::remove(tmp, ec);
-        return make_error("cannot write " + target.string() + ": " + std::strerror(errno));
-    }
-    return {};
-}
-
-std::string path_hash(const fs::path& p)
-{
-    Sha256 h;
-    h.update(p.string());
-    return h.hex_digest().substr(0, 16);
-}
-
-std::string_view decision_name(Decision d)
-{
-    auto s = to_string(d);
-    return s.empty() ? std::string_view("PENDING") : s;
-}
-
-Decision decision_from(std::string_view s)
-{
-    if (s == "APPROVED") return Decision::approved;
-    if (s == "REJECTED") return Decision::rejected;
-    if (s == "INVALID") return Decision::invalid;
-    return Decision::pending;
-}
-
 std::string plural(std::size_t n, const std::string& word)
 {
     if (n == 1) return "1 " + word;
@@ -140,56 +73,66 @@ std::string plural(std::size_t n, const std::string& word)
 
 // ── the real runner ───────────────────────────────────────────────────────────────────────
 
+// The store, the writer and the worker thread: one for the process, whatever the reloads
+// (state_dir does not change on reload).
+struct SharedStore {
+    std::unique_ptr<StateStore> reader;
+    std::unique_ptr<StoreWriter> writer;
+    std::unique_ptr<asio::thread_pool> workers;
+    fs::path state_dir;
+};
+
 class PipelineRunner final : public BatchRunner {
 public:
     PipelineRunner(asio::any_io_executor ex, const Config& config, std::shared_ptr<asio::ssl::context> tls,
-                   std::shared_ptr<Ledger> ledger)
+                   std::shared_ptr<SharedStore> store)
         : tls_(std::move(tls)),
           client_(ex, config.api, tls_,
                   [](std::string_view level, std::string_view message) {
                       log_line(log_level_named(level), message);
                   }),
           budget_(ex, std::max(1u, config.api.concurrency)),
-          ledger_(std::move(ledger))
+          store_(std::move(store)),
+          services_{client_, budget_, *store_->writer, *store_->reader, *store_->workers, store_->state_dir, {}}
     {
     }
 
     asio::awaitable<BatchOutcome> process(fs::path input, BatchOptions options) override
     {
-        co_return co_await process_batch(BatchContext{client_, budget_, *ledger_}, std::move(input), std::move(options));
+        Intake in = co_await take_file(services_, input, options);
+        if (in.kind != Intake::Kind::run) co_return outcome_of(in, input);
+        log_info(printable(input.string()) + ": processing (approval mode " + to_string(options.approval.mode) + ")");
+        co_return co_await run_batch(services_, in.batch, std::move(options));
     }
 
-    std::optional<ConfirmedBatch> waiting_for_approval(const BatchOutcome& outcome, const BatchOptions&) override
+    asio::awaitable<BatchOutcome> resume(BatchId batch, BatchOptions options) override
     {
-        if (!outcome.waiting_for_approval) return std::nullopt;
-        // What the operator was shown is the confirmation CSV the pipeline has just written;
-        // the confirmation time is when it was written.
-        const fs::path csv = output_paths_for(outcome.input).confirmation_csv;
-        auto stamp = stamp_of(csv);
-        auto text = read_file(csv, 1ull << 30);
-        if (!stamp || !text) {
-            log_error(csv.string() + ": cannot read the confirmation report; the batch cannot be approved");
-            return std::nullopt;
-        }
-        auto rows = parse_confirmation_csv(*text);
-        if (!rows) {
-            log_error(csv.string() + ": " + rows.error().message);
-            return std::nullopt;
-        }
-        return ConfirmedBatch{outcome.sha256, wall_time(*stamp), std::move(*rows)};
+        co_return co_await run_batch(services_, batch, std::move(options));
     }
 
-    asio::awaitable<BatchOutcome> submit_approved(fs::path input, ConfirmedBatch batch, ApprovalVerdict verdict,
-                                                  BatchOptions options) override
+    asio::awaitable<BatchOutcome> approve(BatchId batch, BatchOptions options) override
     {
-        // The pipeline resumes the confirmed batch from its journal and submits the rows whose
-        // external order numbers the operator approved (and that were eligible).
-        std::set<std::string> approved;
-        for (std::size_t row : verdict.approved_rows)
-            for (const auto& r : batch.rows)
-                if (r.row == row) approved.insert(r.external_order_number);
-        options.operator_approved = std::move(approved);
-        co_return co_await process_batch(BatchContext{client_, budget_, *ledger_}, std::move(input), std::move(options));
+        auto a = co_await act_on_operator_approval(services_, batch, options.approval);
+        BatchOutcome o = co_await run_batch(services_, batch, options);
+        if (a.kind == ApprovalOutcome::Kind::refused) o.message = a.file.filename().string() + ": " + a.message;
+        co_return o;
+    }
+
+    std::vector<StoredBatch> batches(const std::vector<fs::path>& folders) override
+    {
+        std::vector<StoredBatch> out;
+        auto all = store_->reader->list_batches(false, 1'000'000);
+        if (!all) {
+            log_error(all.error().message);
+            return out;
+        }
+        for (const auto& b : *all) {
+            if (!is_unfinished(b.stage) && b.stage != BatchStage::awaiting_approval) continue;
+            const fs::path path = b.path;
+            if (std::find(folders.begin(), folders.end(), path.parent_path()) == folders.end()) continue;
+            out.push_back({b.id, path, b.stage == BatchStage::awaiting_approval});
+        }
+        return out;
     }
 
     void request_stop() override { client_.request_stop(); }
@@ -198,24 +141,31 @@ private:
     std::shared_ptr<asio::ssl::context> tls_;
     MobprocClient client_;
     AsyncSemaphore budget_;
-    std::shared_ptr<Ledger> ledger_;
+    std::shared_ptr<SharedStore> store_;
+    BatchServices services_;
 };
 
 }  // namespace
 
 RunnerFactory pipeline_runner_factory()
 {
-    // One ledger for the process, whatever the reloads (state_dir does not change on reload).
-    auto ledger = std::make_shared<std::shared_ptr<Ledger>>();
-    return [ledger](const Config& config, asio::any_io_executor ex) -> Result<std::shared_ptr<BatchRunner>> {
+    auto shared = std::make_shared<std::shared_ptr<SharedStore>>();
+    return [shared](const Config& config, asio::any_io_executor ex) -> Result<std::shared_ptr<BatchRunner>> {
         auto tls = make_client_tls_context(config.api.ca_file);
         if (!tls) return tls.error();
-        if (!*ledger) {
-            auto opened = Ledger::open(config.state_dir);
-            if (!opened) return opened.error();
-            *ledger = std::make_shared<Ledger>(std::move(*opened));
+        if (!*shared) {
+            auto reader = open_sqlite_store(config.state_dir);
+            if (!reader) return reader.error();
+            auto writer = open_sqlite_store(config.state_dir);
+            if (!writer) return writer.error();
+            auto s = std::make_shared<SharedStore>();
+            s->reader = std::move(*reader);
+            s->writer = std::make_unique<StoreWriter>(std::move(*writer));
+            s->workers = std::make_unique<asio::thread_pool>(1);
+            s->state_dir = config.state_dir;
+            *shared = std::move(s);
         }
-        return std::shared_ptr<BatchRunner>(std::make_shared<PipelineRunner>(ex, config, *tls, *ledger));
+        return std::shared_ptr<BatchRunner>(std::make_shared<PipelineRunner>(ex, config, *tls, *shared));
     };
 }
 
@@ -232,13 +182,15 @@ struct Daemon::Impl {
         bool watch_error_logged = false;
     };
     struct Job {
-        enum class Kind { process, submit };
+        enum class Kind {
+            process,   // a file in an inbox: intake decides
+            resume,    // a batch the store says is unfinished (its input may be gone)
+            approve,   // a batch waiting for its operator: an approval file appeared
+        };
         Kind kind = Kind::process;
-        fs::path input;
+        fs::path input;               // the file, or the batch's input path
+        BatchId batch = 0;            // resume, approve
         std::int64_t order = 0;       // input mtime: oldest first
-        ConfirmedBatch batch;         // submit
-        ApprovalVerdict verdict;      // submit
-        fs::path approval;            // submit: the file that approved it
     };
 
     Impl(asio::io_context& c, fs::path path, Config cfg, RunnerFactory f)
@@ -259,8 +211,7 @@ struct Daemon::Impl {
     std::vector<Inbox> inboxes;
     std::vector<Job> queue;
     std::set<fs::path> running;
-    std::map<fs::path, ConfirmedBatch> waiting;        // input → the confirmation it waits on
-    std::map<fs::path, FileStamp> approvals_acted_on;  // approval file → the version read
+    std::set<fs::path> waiting;   // inputs of batches waiting for their operator (for STATUS)
     TaskCounter tasks;
     asio::steady_timer wake;
     asio::steady_timer watchdog_timer;
@@ -327,6 +278,7 @@ struct Daemon::Impl {
                     in.lock_logged = false;
                     in.lock_message.clear();
                     rescan_requested = true;
+                    enqueue_stored(in.folder);
                 } else {
                     in.lock_message = attempt.message;
                     if (!in.lock_logged) log_warn(attempt.message + (attempt.busy ? "; waiting for it to finish" : ""));
@@ -428,23 +380,25 @@ struct Daemon::Impl {
     {
         Inbox* in = inbox_of(p);
         if (!in || !in->lock) return;
-        if (is_approval_file(p)) {
-            on_approval_file(p);
-            return;
-        }
         auto s = stamp_of(p);
-        if (!s) return;
-        if (auto w = waiting.find(p); w != waiting.end()) {
-            // Confirmed earlier and waiting for the operator: unless its content changed since,
-            // there is nothing to do until an approval arrives (whatever reports lie around).
-            auto sha = hash_file(p, UINT64_MAX);
-            if (sha && *sha == w->second.sha256) return;
-        } else if (already_handled(p)) {
-            // Quietly: a restart finds every earlier batch. One with IN_DOUBT rows is taken once
-            // more (the settle tracker hands out each file version once per run).
+        if (is_approval_file(p)) {
+            // The store knows which batch waits for it; the runner finds out (or says nothing).
+            for (const auto& b : runner->batches({in->folder}))
+                if (b.waiting && (output_paths_for(b.input).approve_file == p ||
+                                  output_paths_for(b.input).approved_csv == p))
+                    enqueue(Job{Job::Kind::approve, b.input, b.id, s ? s->mtime_ns : 0});
             return;
         }
-        enqueue(Job{Job::Kind::process, p, s->mtime_ns, {}, {}, {}});
+        // Intake decides from the store whether there is anything to do.
+        enqueue(Job{Job::Kind::process, p, 0, s ? s->mtime_ns : 0});
+    }
+
+    // At start (and after a lock is taken over): unfinished batches go on, waiting ones look for
+    // an approval left meanwhile.
+    void enqueue_stored(const fs::path& folder)
+    {
+        for (const auto& b : runner->batches({folder}))
+            enqueue(Job{b.waiting ? Job::Kind::approve : Job::Kind::resume, b.input, b.id, 0});
     }
 
     void dispatch()
@@ -483,198 +437,25 @@ struct Daemon::Impl {
     asio::awaitable<void> run_job(std::shared_ptr<BatchRunner> r, Job job, BatchOptions options)
     {
         const fs::path input = job.input;
-        const std::string name = input.filename().string();
-        if (job.kind == Job::Kind::process) {
-            log_info(input.string() + ": processing (approval mode " + to_string(options.approval.mode) + ")");
-            BatchOutcome outcome = co_await r->process(input, options);
-            log_line(outcome.needs_attention() ? LogLevel::warn : LogLevel::info, outcome.summary());
-            if (outcome.api_unreachable || outcome.interrupted) {
-                tracker.forget(input);  // taken again at the next rescan (or the next start)
-                co_return;
-            }
-            auto confirmed = r->waiting_for_approval(outcome, options);
-            if (!confirmed) {
-                set_waiting(input, std::nullopt);
-                co_return;
-            }
-            set_waiting(input, std::move(*confirmed));
-            const OutputPaths out = output_paths_for(input);
-            log_info(name + ": waiting for operator approval: review " + out.confirmation_html.filename().string() +
-                     ", then drop " + out.approve_file.filename().string() + " (`all` or external order numbers) or " +
-                     out.approved_csv.filename().string());
-            // An approval that arrived while it was being confirmed.
-            for (const auto& a : {out.approve_file, out.approved_csv})
-                if (stamp_of(a)) on_approval_file(a);
-        } else {
-            log_info(name + ": submitting what the operator approved: " + job.verdict.message);
-            BatchOutcome outcome = co_await r->submit_approved(input, job.batch, job.verdict, options);
-            log_line(outcome.needs_attention() ? LogLevel::warn : LogLevel::info, outcome.summary());
-            if (outcome.api_unreachable || outcome.interrupted) {
-                // Still waiting: act on the same approval again at the next rescan / start.
-                approvals_acted_on.erase(job.approval);
-                tracker.forget(job.approval);
-                co_return;
-            }
-            if (outcome.waiting_for_approval) {
-                log_error(name + ": the approved rows were not taken up; the batch still waits (" + outcome.message + ")");
-                co_return;
-            }
-            auto w = waiting.find(input);
-            if (w != waiting.end() && w->second.sha256 == job.batch.sha256) set_waiting(input, std::nullopt);
+        BatchOutcome outcome;
+        switch (job.kind) {
+        case Job::Kind::process: outcome = co_await r->process(input, options); break;
+        case Job::Kind::resume: outcome = co_await r->resume(job.batch, options); break;
+        case Job::Kind::approve: outcome = co_await r->approve(job.batch, options); break;
         }
-    }
-
-    // ── manual approval ──
-
-    fs::path waiting_file(const fs::path& input) const
-    {
-        return config.state_dir / "approvals" / (path_hash(input) + ".json");
-    }
-
-    void set_waiting(const fs::path& input, std::optional<ConfirmedBatch> batch)
-    {
-        std::error_code ec;
-        if (!batch) {
-            if (waiting.erase(input)) fs::remove(waiting_file(input), ec);
-            return;
+        using E = BatchOutcome::End;
+        if (outcome.end == E::nothing_to_do) co_return;
+        if (outcome.end == E::waiting_for_approval) {
+            waiting.insert(input);
+            if (!outcome.message.empty()) log_warn(printable(input.filename().string()) + ": " + outcome.message);
+            log_info(printable(input.filename().string()) + ": waiting for operator approval: " + outcome.approve_hint);
+            co_return;
         }
-        waiting[input] = std::move(*batch);
-        persist_waiting(input);
-    }
-
-    // Approvals survive restarts: what waits, and which approval versions were already refused
-    // (so a restart does not refuse them again), is kept in state_dir.
-    void persist_waiting(const fs::path& input)
-    {
-        const ConfirmedBatch& batch = waiting.at(input);
-        json::array rows;
-        for (const auto& r : batch.rows)
-            rows.push_back(json::array{r.row, r.external_order_number, r.service_id, decision_name(r.decision), r.reason});
-        json::array refused;
-        const OutputPaths out = output_paths_for(input);
-        for (const auto& a : {out.approve_file, out.approved_csv})
-            if (auto it = approvals_acted_on.find(a); it != approvals_acted_on.end())
-                refused.push_back(json::array{a.string(), it->second.size, it->second.mtime_ns});
-        json::object o;
-        o["input"] = input.string();
-        o["sha256"] = batch.sha256;
-        o["confirmed_at_ns"] =
-            std::chrono::duration_cast<std::chrono::nanoseconds>(batch.confirmed_at.time_since_epoch()).count();
-        o["rows"] = std::move(rows);
-        o["refused"] = std::move(refused);
-        auto w = write_state_file(waiting_file(input), json::serialize(o));
-        if (!w) log_error(w.error().message + "; the approval wait for " + input.string() + " will not survive a restart");
-    }
-
-    void load_waiting()
-    {
-        std::error_code ec;
-        const fs::path dir = config.state_dir / "approvals";
-        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-            if (it->path().extension() != ".json") continue;
-            auto text = read_file(it->path(), 1ull << 30);
-            if (!text) continue;
-            try {
-                auto o = json::parse(*text).as_object();
-                ConfirmedBatch b;
-                b.sha256 = json::value_to<std::string>(o.at("sha256"));
-                b.confirmed_at = std::chrono::system_clock::time_point(
-                    std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                        std::chrono::nanoseconds(o.at("confirmed_at_ns").to_number<std::int64_t>())));
-                for (const auto& v : o.at("rows").as_array()) {
-                    const auto& a = v.as_array();
-                    b.rows.push_back(ConfirmedRow{a.at(0).to_number<std::size_t>(), json::value_to<std::string>(a.at(1)),
-                                                  json::value_to<std::string>(a.at(2)),
-                                                  decision_from(a.at(3).as_string()), json::value_to<std::string>(a.at(4))});
-                }
-                fs::path input = json::value_to<std::string>(o.at("input"));
-                if (auto r = o.if_contains("refused"))
-                    for (const auto& v : r->as_array()) {
-                        const auto& a = v.as_array();
-                        approvals_acted_on[json::value_to<std::string>(a.at(0))] =
-                            FileStamp{a.at(1).to_number<std::uint64_t>(), a.at(2).to_number<std::int64_t>()};
-                    }
-                log_info(input.filename().string() + ": still waiting for operator approval (confirmed earlier)");
-                waiting[input] = std::move(b);
-            } catch (const std::exception& e) {
-                log_error(it->path().string() + ": unreadable (" + e.what() + "); ignored");
-            }
-        }
-    }
-
-    void refuse_approval(const fs::path& input, const fs::path& approval, const std::string& message)
-    {
-        const std::string text = approval.filename().string() + ": " + message;
-        log_warn(input.filename().string() + ": " + text);
-        const OutputPaths out = output_paths_for(input);
-        BatchLog log(out.log, true);
-        log.error(text);
-        auto w = write_report_atomically(out.error_txt, text + "\n");
-        if (!w) log_error(w.error().message);
-        persist_waiting(input);
-    }
-
-    void on_approval_file(const fs::path& approval)
-    {
-        fs::path input;
-        for (const auto& [in, batch] : waiting) {
-            const OutputPaths out = output_paths_for(in);
-            if (out.approve_file == approval || out.approved_csv == approval) input = in;
-        }
-        if (input.empty()) {
-            log_line(LogLevel::debug, approval.string() + ": no batch of that name waits for approval");
-            return;
-        }
-        // Being confirmed again, or being submitted: looked at again when that is done.
-        if (running.count(input)) return;
-        if (std::any_of(queue.begin(), queue.end(), [&](const Job& j) { return j.input == input; })) return;
-
-        auto stamp = stamp_of(approval);
-        if (!stamp) return;
-        auto seen = approvals_acted_on.find(approval);
-        if (seen != approvals_acted_on.end() && seen->second == *stamp) return;
-        approvals_acted_on[approval] = *stamp;
-
-        const ConfirmedBatch& batch = waiting.at(input);
-        const auto written_at = wall_time(*stamp);
-        if (written_at < batch.confirmed_at) {
-            // Left over from an earlier round of this batch name: not meant for this confirmation.
-            log_info(approval.filename().string() + " predates the current confirmation of " + input.filename().string() +
-                     "; write it again to approve the current one");
-            return;
-        }
-        const BatchOptions options = batch_options_for(config, input.parent_path());
-        auto text = read_file(approval, max_approval_bytes);
-        if (!text) {
-            refuse_approval(input, approval, "approval refused: " + text.error().message + "; nothing was submitted");
-            return;
-        }
-        const bool is_csv = output_paths_for(input).approved_csv == approval;
-        auto parsed = is_csv ? parse_approved_csv(*text) : parse_approve_file(*text);
-        if (!parsed) {
-            refuse_approval(input, approval, "approval refused: " + parsed.error().message + "; nothing was submitted");
-            return;
-        }
-        ApprovalVerdict verdict = check_approval(*parsed, batch, written_at, std::chrono::system_clock::now(),
-                                                 options.approval.max_age);
-        if (verdict.accepted) {
-            auto sha = hash_file(input, UINT64_MAX);
-            if (!sha || *sha != batch.sha256) {
-                verdict.accepted = false;
-                verdict.message = "approval refused: " + input.filename().string() +
-                                  (sha ? " changed since it was confirmed" : " is gone") +
-                                  "; nothing was submitted. A changed file is confirmed anew: approve that "
-                                  "confirmation";
-            }
-        }
-        if (!verdict.accepted) {
-            refuse_approval(input, approval, verdict.message);
-            return;
-        }
-        log_info(input.filename().string() + ": " + approval.filename().string() + " accepted: " + verdict.message);
-        for (const auto& note : verdict.notes) log_info(input.filename().string() + ": " + note);
-        auto s = stamp_of(input);
-        enqueue(Job{Job::Kind::submit, input, s ? s->mtime_ns : 0, batch, std::move(verdict), approval});
+        waiting.erase(input);
+        log_line(outcome.needs_attention() ? LogLevel::warn : LogLevel::info, outcome.summary());
+        if (outcome.end == E::api_unavailable || outcome.end == E::interrupted || outcome.end == E::left_for_later ||
+            outcome.end == E::state_error)
+            tracker.forget(input);  // taken again at the next rescan (or the next start)
     }
 
     // ── systemd ──
@@ -890,7 +671,6 @@ asio::awaitable<Result<void>> Daemon::run()
     d.watcher = std::move(*w);
     d.tracker.set_settle(d.config.watch.settle);
     d.set_inboxes(d.config.inboxes);
-    d.load_waiting();
     d.attend_inboxes(Clock::now());
     asio::co_spawn(d.ctx, d.watch_loop(), asio::detached);
     asio::co_spawn(d.ctx, d.watchdog_loop(), asio::detached);

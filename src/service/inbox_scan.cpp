@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <sys/stat.h>
 #include <string>
 
 namespace xferd {
@@ -21,34 +21,16 @@ bool is_batch_candidate(const fs::path& path)
     return !is_xferd_output(path);
 }
 
-bool already_handled(const fs::path& input)
-{
-    std::error_code ec;
-    const auto written = fs::last_write_time(input, ec);
-    if (ec) return false;
-    const OutputPaths out = output_paths_for(input);
-    auto newer = [&](const fs::path& p) {
-        std::error_code e;
-        auto t = fs::last_write_time(p, e);
-        return !e && t >= written;
-    };
-    // A note without a confirmation is a rejected file or a duplicate drop; with one, it is a
-    // refused approval, and the batch still waits for the operator.
-    if (newer(out.error_txt) && !newer(out.confirmation_csv)) return true;
-    if (!newer(out.results_csv)) return false;
-    std::ifstream results(out.results_csv, std::ios::binary);
-    for (std::string line; std::getline(results, line);)
-        if (line.find(",IN_DOUBT,") != std::string::npos) return false;
-    return true;
-}
-
 std::vector<fs::path> list_batches(const fs::path& folder)
 {
-    std::vector<std::pair<fs::file_time_type, fs::path>> found;
+    std::vector<std::pair<std::int64_t, fs::path>> found;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
-        if (!entry.is_regular_file(ec) || !is_batch_candidate(entry.path())) continue;
-        found.emplace_back(entry.last_write_time(ec), entry.path());
+        if (!is_batch_candidate(entry.path())) continue;
+        struct stat st {};
+        if (::lstat(entry.path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+        found.emplace_back(static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                           entry.path());
     }
     std::sort(found.begin(), found.end());
     std::vector<fs::path> out;

@@ -1,15 +1,21 @@
 // `xferd once`: the inbox folders (or the given files and folders) now, then exit.
+//
+// 1. every unfinished batch the store knows in those folders goes on (even when its input was
+//    moved away meanwhile: it finishes from its snapshot);
+// 2. every batch waiting for an operator is checked for an approval left since the last run;
+// 3. every file in the folders is taken (intake decides: new, known, duplicate, not ready…).
 #include "xferd/service/commands.hpp"
 
 #include "xferd/batch/batch_options.hpp"
+#include "xferd/batch/batch_run.hpp"
+#include "xferd/batch/intake.hpp"
 #include "xferd/batch/operator_approval.hpp"
-#include "xferd/batch/pipeline.hpp"
 #include "xferd/batch/process_log.hpp"
-#include "xferd/batch/report.hpp"
+#include "xferd/core/printable.hpp"
 #include "xferd/service/config_loading.hpp"
 #include "xferd/service/inbox_scan.hpp"
+#include "xferd/service/progress_line.hpp"
 #include "xferd/store/inbox_lock.hpp"
-#include "xferd/store/ledger.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,6 +24,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <set>
 
 namespace xferd {
 
@@ -25,10 +32,135 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Job {
-    fs::path file;
-    BatchOptions options;
+struct Scope {
+    std::vector<fs::path> folders;   // whole folders
+    std::vector<fs::path> files;     // single files named on the command line
+    bool covers(const fs::path& input) const
+    {
+        for (const auto& f : files)
+            if (f == input) return true;
+        for (const auto& d : folders)
+            if (d == input.parent_path()) return true;
+        return false;
+    }
 };
+
+fs::path normal(const fs::path& p)
+{
+    std::error_code ec;
+    auto abs = fs::absolute(p, ec).lexically_normal();
+    if (!abs.has_filename() && abs.has_parent_path()) abs = abs.parent_path();
+    return abs;
+}
+
+class OnceRun {
+public:
+    OnceRun(const Config& cfg, Scope scope, BatchServices& services) : cfg_(cfg), scope_(std::move(scope)), s_(services) {}
+
+    asio::awaitable<void> run()
+    {
+        auto open = s_.reader.list_batches(false, 100'000);
+        if (!open) {
+            state_error(open.error().message);
+            co_return;
+        }
+        for (const auto& b : *open) {
+            if (stopping()) co_return;
+            if (!scope_.covers(b.path)) continue;
+            if (is_unfinished(b.stage)) co_await run_one(b.id, b.path);
+            else if (b.stage == BatchStage::awaiting_approval) co_await approval_for(b);
+        }
+        std::vector<fs::path> inputs = scope_.files;
+        for (const auto& folder : scope_.folders)
+            for (auto& p : list_batches(folder)) inputs.push_back(std::move(p));
+        for (const auto& p : inputs) {
+            if (stopping()) co_return;
+            const BatchOptions options = batch_options_for(cfg_, p.parent_path());
+            Intake in = co_await take_file(s_, p, options);
+            if (in.kind == Intake::Kind::run) {
+                if (!ran_.count(in.batch)) co_await run_one(in.batch, p);
+                continue;
+            }
+            if (in.kind == Intake::Kind::nothing_to_do) {
+                log_line(LogLevel::debug, printable(p.filename().string()) + ": " + in.message);
+                continue;
+            }
+            report(outcome_of(in, p));
+        }
+    }
+
+    [[nodiscard]] const std::vector<BatchOutcome>& outcomes() const { return outcomes_; }
+    [[nodiscard]] bool approval_refused() const { return approval_refused_; }
+
+private:
+    bool stopping() const { return s_.client.stopping(); }
+
+    asio::awaitable<void> run_one(BatchId id, const fs::path& path)
+    {
+        ran_.insert(id);
+        const BatchOptions options = batch_options_for(cfg_, fs::path(path).parent_path());
+        report(co_await run_batch(s_, id, options));
+    }
+
+    asio::awaitable<void> approval_for(const BatchInfo& b)
+    {
+        const BatchOptions options = batch_options_for(cfg_, fs::path(b.path).parent_path());
+        auto a = co_await act_on_operator_approval(s_, b.id, options.approval);
+        if (a.kind == ApprovalOutcome::Kind::accepted) {
+            log_info(printable(fs::path(b.path).filename().string()) + ": " + a.file.filename().string() +
+                     " accepted: " + a.message);
+            co_await run_one(b.id, b.path);
+            co_return;
+        }
+        if (a.kind == ApprovalOutcome::Kind::refused) {
+            approval_refused_ = true;
+            std::cout << printable(fs::path(b.path).filename().string()) << ": APPROVAL REFUSED: " << a.message
+                      << std::endl;
+        }
+        ran_.insert(b.id);   // still waiting: said below through its outcome
+        co_await run_one(b.id, b.path);
+    }
+
+    void report(BatchOutcome o)
+    {
+        progress_done();
+        std::cout << o.summary() << std::endl;
+        outcomes_.push_back(std::move(o));
+    }
+
+    void state_error(const std::string& message)
+    {
+        BatchOutcome o;
+        o.end = BatchOutcome::End::state_error;
+        o.message = message;
+        report(std::move(o));
+    }
+
+    void progress_done() { progress_line_clear(); }
+
+    const Config& cfg_;
+    Scope scope_;
+    BatchServices& s_;
+    std::set<BatchId> ran_;
+    std::vector<BatchOutcome> outcomes_;
+    bool approval_refused_ = false;
+};
+
+int exit_code(const std::vector<BatchOutcome>& outcomes, bool refused, bool signalled)
+{
+    bool attention = refused, unavailable = false, progressed = false;
+    for (const auto& o : outcomes) {
+        attention |= o.needs_attention();
+        if (o.end == BatchOutcome::End::api_unavailable) unavailable = true;
+        else if (o.end != BatchOutcome::End::nothing_to_do && o.end != BatchOutcome::End::left_for_later) progressed = true;
+    }
+    if (unavailable && !progressed) return exit_unreachable;
+    if (signalled) {
+        for (const auto& o : outcomes)
+            if (o.end == BatchOutcome::End::interrupted) return exit_attention;
+    }
+    return attention ? exit_attention : exit_ok;
+}
 
 }  // namespace
 
@@ -37,66 +169,63 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
     auto cfg = load_or_report(config_path);
     if (!cfg) return exit_usage;
 
-    std::vector<Job> jobs;
-    auto add_folder = [&](const fs::path& folder) {
-        // Cheap before any hashing: an input whose results are newer than it was dealt with.
-        for (auto& f : list_batches(folder))
-            if (!already_handled(f)) jobs.push_back({f, batch_options_for(*cfg, f.parent_path())});
-    };
+    Scope scope;
     if (paths.empty()) {
-        for (const auto& inbox : cfg->inboxes) add_folder(inbox.path);
+        for (const auto& inbox : cfg->inboxes) scope.folders.push_back(normal(inbox.path));
     } else {
         for (const auto& p : paths) {
             std::error_code ec;
-            if (fs::is_directory(p, ec)) add_folder(p);
-            else if (fs::is_regular_file(p, ec)) jobs.push_back({fs::absolute(p), batch_options_for(*cfg, fs::absolute(p).parent_path())});
+            auto st = fs::symlink_status(p, ec);
+            if (fs::is_directory(st)) scope.folders.push_back(normal(p));
+            else if (fs::exists(st)) scope.files.push_back(normal(p));
             else {
-                std::cerr << "xferd: " << p << ": no such file or folder\n";
+                std::cerr << "xferd: " << printable(p) << ": no such file or folder\n";
                 return exit_usage;
             }
         }
     }
     // `once` (a timer) and `run` (the daemon) never work on the same inbox at the same time.
-    std::vector<fs::path> folders;
-    if (paths.empty())
-        for (const auto& inbox : cfg->inboxes) folders.push_back(inbox.path);
-    for (const auto& j : jobs) folders.push_back(j.file.parent_path());
+    std::vector<fs::path> folders = scope.folders;
+    for (const auto& f : scope.files) folders.push_back(f.parent_path());
     auto locks = lock_inboxes_now(cfg->state_dir, folders);
     if (!locks) {
         std::cerr << "xferd: " << locks.error().message << "; nothing was done, try again later\n";
         return exit_inbox_busy;
     }
-    if (jobs.empty()) {
-        log_info("nothing to do: no batch files found");
-        return exit_ok;
-    }
 
+    auto reader = open_sqlite_store(cfg->state_dir);
+    if (!reader) {
+        std::cerr << "xferd: " << reader.error().message << "\n";
+        return exit_attention;
+    }
+    auto writer_store = open_sqlite_store(cfg->state_dir);
+    if (!writer_store) {
+        std::cerr << "xferd: " << writer_store.error().message << "\n";
+        return exit_attention;
+    }
     auto tls = make_client_tls_context(cfg->api.ca_file);
     if (!tls) {
         std::cerr << "xferd: " << tls.error().message << "\n";
         return exit_usage;
     }
-    auto ledger = Ledger::open(cfg->state_dir);
-    if (!ledger) {
-        std::cerr << "xferd: " << ledger.error().message << "\n";
-        return exit_usage;
-    }
     asio::io_context ctx{1};
-    auto log = [](std::string_view level, std::string_view message) {
-        log_line(log_level_named(level), message);
-    };
-    MobprocClient client(ctx.get_executor(), cfg->api, *tls, log);
-    AsyncSemaphore budget(ctx.get_executor(), cfg->api.concurrency);
-    BatchContext batch_context{client, budget, *ledger};
+    MobprocClient client(ctx.get_executor(), cfg->api, *tls,
+                         [](std::string_view level, std::string_view message) {
+                             log_line(log_level_named(level), message);
+                         });
+    AsyncSemaphore budget(ctx.get_executor(), std::max(1u, cfg->api.concurrency));
+    asio::thread_pool workers(1);
+    StoreWriter writer(std::move(*writer_store));
+    BatchServices services{client, budget, writer, **reader, workers, cfg->state_dir, progress_line_sink()};
 
     // SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace
-    // period (each step is journaled, so whatever is cut short resumes at the next run).
+    // period (every step is in the store, so whatever is cut short resumes at the next run).
     asio::signal_set signals(ctx, SIGINT, SIGTERM);
     asio::steady_timer grace(ctx);
-    bool stopped_by_signal = false;
+    bool signalled = false;
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
-        stopped_by_signal = true;
+        signalled = true;
         log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
                  ": stopping; no new rows are started, requests in flight get " +
                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(cfg->watch.shutdown_grace).count()) +
@@ -111,53 +240,25 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
         });
     });
 
-    std::vector<BatchOutcome> outcomes;
-    asio::co_spawn(
-        ctx,
-        [&]() -> asio::awaitable<void> {
-            for (auto& job : jobs) {
-                if (client.stopping()) break;
-                auto outcome = co_await process_batch(batch_context, job.file, job.options);
-                if (outcome.waiting_for_approval) {
-                    // Manual mode from a timer: an approval the operator left since the last run.
-                    auto approval = find_operator_approval(job.file, outcome.sha256, job.options.approval.max_age);
-                    if (approval.kind == OperatorApproval::Kind::refused) {
-                        std::string text = approval.file.filename().string() + ": " + approval.message;
-                        BatchLog(output_paths_for(job.file).log, true).error(text);
-                        auto w = write_report_atomically(output_paths_for(job.file).error_txt, text + "\n");
-                        if (!w) log_error(w.error().message);
-                        outcome.message = text;
-                    } else if (approval.kind == OperatorApproval::Kind::accepted) {
-                        log_info(job.file.filename().string() + ": " + approval.file.filename().string() +
-                                 " accepted: " + approval.message);
-                        job.options.operator_approved = approval.external_order_numbers;
-                        outcome = co_await process_batch(batch_context, job.file, job.options);
-                    }
-                }
-                if (outcome.already_processed) {
-                    log_info(outcome.summary());
-                    continue;
-                }
-                std::cout << outcome.summary() << std::endl;
-                outcomes.push_back(std::move(outcome));
+    OnceRun once(*cfg, std::move(scope), services);
+    bool failed = false;
+    asio::co_spawn(ctx, once.run(), [&](std::exception_ptr e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                log_error(std::string("internal error: ") + x.what());
             }
-            signals.cancel();
-            grace.cancel();
-        },
-        [](std::exception_ptr e) {
-            if (e) std::rethrow_exception(e);
-        });
+            failed = true;
+        }
+        signals.cancel();
+        grace.cancel();
+    });
     ctx.run();
-    if (stopped_by_signal) return exit_ok;
-
-    bool attention = false, any_confirmed = false, unreachable = false;
-    for (const auto& o : outcomes) {
-        attention |= o.needs_attention();
-        unreachable |= o.api_unreachable;
-        any_confirmed |= !o.api_unreachable && o.counts.rows > 0;
-    }
-    if (unreachable && !any_confirmed) return exit_unreachable;
-    return attention ? exit_attention : exit_ok;
+    progress_line_clear();
+    if (failed) return exit_attention;
+    if (once.outcomes().empty() && !once.approval_refused()) log_info("nothing to do");
+    return exit_code(once.outcomes(), once.approval_refused(), signalled);
 }
 
 }  // namespace xferd

@@ -64,6 +64,7 @@ std::string where_of(RowSet set)
     case RowSet::unresolved: return "r.status IN (1, 5)";
     case RowSet::retryable: return "r.status = 4 AND r.retry = 1";
     case RowSet::awaiting_operator: return "r.decision = 1 AND r.status = 0 AND r.operator = 0";
+    case RowSet::not_final: return "r.status IN (0, 1)";
     }
     return "0";
 }
@@ -252,6 +253,7 @@ Result<BatchWork> SqliteStore::work(BatchId batch)
                                    where_of(RowSet::unresolved) + "), SUM(status = 1), SUM(" +
                                    where_of(RowSet::retryable) + "), SUM(" + where_of(RowSet::awaiting_operator) +
                                    ") FROM rows r WHERE r.batch_id = ?1";
+    // (not_final is the same as counts.pending: status pending or submitting.)
     auto s = db_.prepare(sql);
     if (!s) return s.error();
     (*s)->bind(1, batch);
@@ -278,6 +280,7 @@ Result<BatchWork> SqliteStore::work(BatchId batch)
     w.submitting = n(15);
     w.retryable = n(16);
     w.awaiting_operator = n(17);
+    w.not_final = c.pending;
     (*s)->reset();
     return w;
 }

@@ -132,6 +132,15 @@ CREATE TABLE IF NOT EXISTS approvals (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS approvals_by_batch ON approvals(batch_id);
+
+CREATE TABLE IF NOT EXISTS notices (
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL, device INTEGER NOT NULL,
+    what TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (path, size, mtime_ns, ctime_ns, inode, device, what)
+) WITHOUT ROWID;
 )sql";
 
 }  // namespace xferd::sqlite

@@ -307,6 +307,25 @@ Result<std::vector<BatchInfo>> SqliteStore::snapshots_finished_before(const std:
                          before);
 }
 
+Result<bool> SqliteStore::note_once(const std::string& path, const SourceStamp& st, const std::string& what,
+                                    const std::string& at)
+{
+    static const std::string sql = "INSERT OR IGNORE INTO notices (path, size, mtime_ns, ctime_ns, inode, device, "
+                                   "what, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    auto s = db_.prepare(sql);
+    if (!s) return s.error();
+    (*s)->bind(1, path)
+        .bind(2, static_cast<std::int64_t>(st.size))
+        .bind(3, st.mtime_ns)
+        .bind(4, st.ctime_ns)
+        .bind(5, static_cast<std::int64_t>(st.inode))
+        .bind(6, static_cast<std::int64_t>(st.device))
+        .bind(7, what)
+        .bind(8, at);
+    if (auto r = (*s)->run(); !r) return r.error();
+    return db_.changes() > 0;
+}
+
 Result<void> SqliteStore::add_approval(BatchId batch, const ApprovalRecord& a)
 {
     static const std::string sql =

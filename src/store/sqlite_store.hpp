@@ -45,6 +45,8 @@ public:
     Result<void> record_submit(BatchId batch, const SubmitResult& result) override;
     Result<std::optional<ServiceEntry>> service(const std::string& service_id) override;
 
+    Result<bool> note_once(const std::string& path, const SourceStamp& stamp, const std::string& what,
+                           const std::string& at) override;
     Result<void> add_approval(BatchId batch, const ApprovalRecord& approval) override;
     Result<std::vector<ApprovalRecord>> approvals(BatchId batch) override;
 

@@ -60,7 +60,8 @@ void StoreWriter::write_later(Job job) { enqueue(Entry{std::move(job), false, {}
 
 asio::awaitable<Result<void>> StoreWriter::flush()
 {
-    co_return co_await write([](StateStore&) { return Result<void>{}; });
+    Job nothing = [](StateStore&) { return Result<void>{}; };
+    co_return co_await write(std::move(nothing));
 }
 
 Result<void> StoreWriter::write_now(Job job)

@@ -51,7 +51,7 @@ fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std
                                         "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
                                         "  password_file: password\n  ca_file: "
                                      << sim.ca_file() << "\n  max_attempts: 2\ninbox:\n  - path: inbox\napproval:\n  mode: " << mode
-                                     << "\nstate_dir: state\n";
+                                     << "\nwatch:\n  settle: 0s\nstate_dir: state\n";
     return dir / "xferd.yaml";
 }
 
@@ -140,13 +140,17 @@ BOOST_AUTO_TEST_CASE(once_in_manual_mode_waits_then_submits_only_what_the_operat
 
     auto first = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(first.status == 0, first.out << first.err);
-    BOOST_TEST(first.out.find("waiting for operator approval") != std::string::npos, first.out);
+    BOOST_TEST(first.out.find("WAITING FOR YOUR APPROVAL") != std::string::npos, first.out);
+    BOOST_TEST(first.out.find("eu.approve") != std::string::npos, first.out);
     BOOST_TEST(fs::exists(dir / "inbox/eu.confirmation.csv"));
     BOOST_TEST(sim.audit_entries().empty());
 
     // An approval naming an order the batch does not hold is refused; nothing is submitted.
     std::ofstream(dir / "inbox/eu.approve") << "NOT-IN-THIS-BATCH\n";
-    run_xferd(dir, {"once", "--config", config.string()});
+    auto refused = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(refused.status == 1, refused.out << refused.err);
+    BOOST_TEST(refused.out.find("APPROVAL REFUSED") != std::string::npos, refused.out);
+    BOOST_TEST(refused.out.find("NOT-IN-THIS-BATCH") != std::string::npos, refused.out);
     BOOST_TEST(test::read_text(dir / "inbox/eu.error.txt").find("approval refused") != std::string::npos);
     BOOST_TEST(sim.audit_entries().empty());
 
@@ -163,6 +167,7 @@ BOOST_AUTO_TEST_CASE(once_in_manual_mode_waits_then_submits_only_what_the_operat
     std::ofstream(dir / "inbox/eu.approve") << "# approved by the service desk\n" << numbers[0] << "\n" << numbers[1] << "\n";
     auto approved = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(approved.status == 0, approved.out << approved.err);
+    BOOST_TEST(!fs::exists(dir / "inbox/eu.error.txt"), "the refusal no longer stands once an approval is accepted");
     auto audit = sim.audit_entries();
     BOOST_TEST_REQUIRE(audit.size() == 2u);
     std::set<std::string> placed;

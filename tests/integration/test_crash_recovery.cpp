@@ -95,7 +95,7 @@ struct Setup {
                               << "  retry_max_delay: 500ms\n  max_attempts: 8\n  reconcile_delay: 500ms\n"
                               << "inbox:\n  - path: inbox\n"
                               << "approval:\n  mode: auto\n"
-                              << "watch:\n  shutdown_grace: 5s\n"
+                              << "watch:\n  shutdown_grace: 5s\n  settle: 0s\n"
                               << "state_dir: state\n";
         input = inbox / "leavers-2026-11-30.csv";
         batch = write_batch(input);
@@ -221,7 +221,8 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_within_the_grace_period_and_resumes)
         p.signal(SIGTERM);
         auto status = p.wait_for(8s);  // grace 5 s, plus slack for a loaded machine
         BOOST_TEST_REQUIRE(status.has_value(), "xferd did not exit after SIGTERM");
-        BOOST_TEST(*status == 0, "SIGTERM exit status " << *status);
+        // 1: a batch was cut short and resumes at the next run (0 only if it had just finished).
+        BOOST_TEST((*status == 1 || *status == 0), "SIGTERM exit status " << *status);
         auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked);
         BOOST_TEST(took.count() < 7000, "SIGTERM took " << took.count() << " ms");
     });

@@ -1,10 +1,9 @@
 // A whole batch through xferd's pipeline against mobproc-sim running in-process on 127.0.0.1:
 // every row's decision and status in the results, and the simulator's audit holding exactly
 // the approved rows, once each.
-#include "xferd/store/ledger.hpp"
-#include "xferd/batch/pipeline.hpp"
 #include "xferd/batch/report.hpp"
 
+#include "batch_harness.hpp"
 #include "fixture_data.hpp"
 #include "results_csv.hpp"
 #include "sim_api_config.hpp"
@@ -163,32 +162,12 @@ std::size_t last_connections_opened = 0;
 BatchOutcome run_batch(test::SimFixture& sim, const fs::path& input, const fs::path& state_dir, ApprovalMode mode,
                        unsigned concurrency = 8)
 {
-    ApiConfig api = test::sim_api_config(sim);
-    api.concurrency = concurrency;
-    api.retry_base_delay = std::chrono::milliseconds(20);
-
-    BatchOptions options;
-    options.approval.mode = mode;
-    options.state_dir = state_dir;
-
-    asio::io_context ctx{1};
-    auto tls = make_client_tls_context(api.ca_file);
-    BOOST_TEST_REQUIRE(tls.has_value());
-    MobprocClient client(ctx.get_executor(), api, *tls, [](std::string_view, std::string_view) {});
-    AsyncSemaphore budget(ctx.get_executor(), api.concurrency);
-    auto ledger = Ledger::open(state_dir);
-    BOOST_TEST_REQUIRE(ledger.has_value());
-    BatchOutcome result;
-    std::exception_ptr failure;
-    asio::co_spawn(ctx, process_batch(BatchContext{client, budget, *ledger}, input, options),
-                   [&](std::exception_ptr e, BatchOutcome o) {
-                       failure = e;
-                       result = std::move(o);
-                   });
-    ctx.run();
-    last_connections_opened = client.connections_opened();
-    if (failure) std::rethrow_exception(failure);
-    return result;
+    test::BatchHarness h(sim, state_dir);
+    h.api.concurrency = concurrency;
+    h.options.approval.mode = mode;
+    auto o = h.take(input);
+    last_connections_opened = h.connections_opened;
+    return o;
 }
 
 }  // namespace
@@ -204,8 +183,8 @@ BOOST_AUTO_TEST_CASE(a_mixed_excel_batch_ends_with_one_truthful_line_per_row_and
     std::ofstream(input, std::ios::binary) << batch.csv;
 
     auto outcome = run_batch(sim, input, dir / "state", ApprovalMode::automatic);
-    BOOST_TEST(!outcome.file_rejected);
-    BOOST_TEST(!outcome.held_by_gate);
+    BOOST_TEST((outcome.end == BatchOutcome::End::finished));
+    BOOST_TEST((outcome.stage == BatchStage::done));
     BOOST_TEST(outcome.counts.rows == 64u);
     // ~110 API calls over keep-alive connections: about one connection per request in flight
     // (8), plus the token endpoint's.
@@ -288,7 +267,8 @@ BOOST_AUTO_TEST_CASE(the_same_content_dropped_again_is_a_duplicate_and_submits_n
     auto submitted = sim.audit_entries().size();
     BOOST_TEST(submitted == first.counts.submitted);
     auto again = run_batch(sim, dir / "again.csv", dir / "state", ApprovalMode::automatic);
-    BOOST_TEST(again.duplicate_batch);
+    BOOST_TEST((again.end == BatchOutcome::End::duplicate));
+    BOOST_TEST(again.message.find("first.csv") != std::string::npos, again.message);
     BOOST_TEST(sim.audit_entries().size() == submitted);
 }
 
@@ -304,7 +284,7 @@ BOOST_AUTO_TEST_CASE(a_batch_mostly_wrong_is_held_and_nothing_is_submitted)
                std::to_string(i) + "@mail.example\n";
     std::ofstream(dir / "held.csv") << csv;
     auto outcome = run_batch(sim, dir / "held.csv", dir / "state", ApprovalMode::automatic);
-    BOOST_TEST(outcome.held_by_gate);
+    BOOST_TEST((outcome.end == BatchOutcome::End::held));
     BOOST_TEST(outcome.needs_attention());
     BOOST_TEST(sim.audit_entries().empty());
     for (const auto& line : test::read_csv_report(output_paths_for(dir / "held.csv").results_csv))
@@ -319,7 +299,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_utf8_is_rejected_with_a_note_next_to_it)
         << "external_order_number,service_id,service_number,contact_number,personal_email\n"
            "X-1,38390017,3035550190,4155550100,jos\xE9@mail.example\n";
     auto outcome = run_batch(sim, dir / "latin1.csv", dir / "state", ApprovalMode::automatic);
-    BOOST_TEST(outcome.file_rejected);
+    BOOST_TEST((outcome.end == BatchOutcome::End::rejected));
     BOOST_TEST(fs::exists(output_paths_for(dir / "latin1.csv").error_txt));
     BOOST_TEST(sim.audit_entries().empty());
 }
@@ -340,36 +320,23 @@ BOOST_AUTO_TEST_CASE(an_outage_pauses_the_batch_instead_of_failing_rows)
     const fs::path input = dir / "outage.csv";
     std::ofstream(input, std::ios::binary) << batch.csv;
 
-    ApiConfig api = test::sim_api_config(sim);
-    api.concurrency = 2;
-    api.max_attempts = 3;
-    api.retry_base_delay = std::chrono::milliseconds(20);
-    api.retry_max_delay = std::chrono::milliseconds(200);
-    api.outage_after = std::chrono::milliseconds(400);
-    BatchOptions options;
-    options.state_dir = dir / "state";
-
-    asio::io_context ctx{1};
-    auto tls = make_client_tls_context(api.ca_file);
-    std::vector<std::string> logged;
-    MobprocClient client(ctx.get_executor(), api, *tls,
-                         [&](std::string_view, std::string_view m) { logged.emplace_back(m); });
-    AsyncSemaphore budget(ctx.get_executor(), api.concurrency);
-    auto ledger = Ledger::open(options.state_dir);
-    BOOST_TEST_REQUIRE(ledger.has_value());
-
+    test::BatchHarness h(sim, dir / "state");
+    h.api.concurrency = 2;
+    h.api.max_attempts = 3;
+    h.api.retry_base_delay = std::chrono::milliseconds(20);
+    h.api.retry_max_delay = std::chrono::milliseconds(200);
+    h.api.outage_after = std::chrono::milliseconds(400);
     // 300 ms in, the API starts answering 503 to everything, for 2.5 s.
-    asio::steady_timer down(ctx, std::chrono::milliseconds(300)), up(ctx, std::chrono::milliseconds(2800));
-    down.async_wait([&](auto) { sim.with_state([](xferd::sim::State& s) { s.faults.fail_rate = 1.0; return 0; }); });
-    up.async_wait([&](auto) { sim.with_state([](xferd::sim::State& s) { s.faults.fail_rate = 0.0; return 0; }); });
-
-    BatchOutcome outcome;
-    asio::co_spawn(ctx, process_batch(BatchContext{client, budget, *ledger}, input, options),
-                   [&](std::exception_ptr e, BatchOutcome o) {
-                       if (e) std::rethrow_exception(e);
-                       outcome = std::move(o);
-                   });
-    ctx.run();
+    h.on_start = [&](MobprocClient&, asio::io_context& ctx) {
+        auto timers = std::make_shared<std::pair<asio::steady_timer, asio::steady_timer>>(
+            asio::steady_timer(ctx, std::chrono::milliseconds(300)), asio::steady_timer(ctx, std::chrono::milliseconds(2800)));
+        timers->first.async_wait([&](auto) { sim.with_state([](xferd::sim::State& s) { s.faults.fail_rate = 1.0; return 0; }); });
+        timers->second.async_wait([&](auto) { sim.with_state([](xferd::sim::State& s) { s.faults.fail_rate = 0.0; return 0; }); });
+        return std::shared_ptr<void>(timers);
+    };
+    std::vector<std::string> logged;
+    h.client_log = [&](std::string_view, std::string_view m) { logged.emplace_back(m); };
+    auto outcome = h.take(input);
 
     BOOST_TEST(outcome.counts.failed == 0u);
     BOOST_TEST(outcome.counts.submitted == outcome.counts.approved);

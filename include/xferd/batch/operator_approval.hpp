@@ -1,29 +1,31 @@
-// The operator's answer to a batch waiting in manual mode, as `xferd once` finds it next to the
-// input (the daemon reacts to the same files as they appear): NAME.approve or NAME.approved.csv,
-// checked against NAME.confirmation.csv — what the operator was shown — and the input's content.
+// The operator's answer to a batch waiting in manual mode, one implementation for `once` and
+// `run`: NAME.approve or NAME.approved.csv next to the input, checked against the batch as the
+// store holds it (what the confirmation report showed). Each version of an approval file is
+// acted on once (the store remembers it, with its SHA-256 and owner); an accepted one gives every
+// eligible row the operator's verdict and sends the batch on to submitting.
 #pragma once
 
-#include <filesystem>
-#include <set>
-#include <string>
+#include "xferd/batch/batch_run.hpp"
 
-#include <chrono>
+#include <boost/asio/awaitable.hpp>
+
+#include <filesystem>
+#include <string>
 
 namespace xferd {
 
-struct OperatorApproval {
+struct ApprovalOutcome {
     enum class Kind {
-        none,      // no approval newer than the confirmation: the batch keeps waiting
-        refused,   // an approval that cannot be honoured (see message); nothing is submitted
-        accepted,  // submit the eligible rows among `external_order_numbers`
+        none,      // no approval written since the confirmation (or only versions acted on before)
+        refused,   // the approval cannot be honoured: see message (written to NAME.error.txt too)
+        accepted,  // the batch goes on: submitting the eligible rows the operator approved
     };
     Kind kind = Kind::none;
     std::string message;
-    std::filesystem::path file;                 // the approval file acted on
-    std::set<std::string> external_order_numbers;
+    std::filesystem::path file;
 };
 
-OperatorApproval find_operator_approval(const std::filesystem::path& input, const std::string& confirmed_sha256,
-                                        std::chrono::seconds max_age);
+asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& services, BatchId batch,
+                                                          const ApprovalConfig& approval);
 
 }  // namespace xferd

@@ -25,6 +25,8 @@ struct GateVerdict {
 
 // More than max_reject_ratio of the rows INVALID or REJECTED → hold the batch.
 GateVerdict batch_gate(const std::vector<RowRecord>& rows, double max_reject_ratio);
+// The same from counts: `bad` of `rows` are INVALID or REJECTED.
+GateVerdict batch_gate(std::size_t rows, std::size_t bad, double max_reject_ratio);
 
 // Phone numbers compared by their digits only (so "203-555-1111" equals "2035551111").
 bool same_phone_number(std::string_view a, std::string_view b);

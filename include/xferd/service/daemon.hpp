@@ -7,8 +7,8 @@
 // SIGINT stop taking batches and let running ones finish within watch.shutdown_grace.
 #pragma once
 
-#include "xferd/batch/pipeline.hpp"
-#include "xferd/core/approval.hpp"
+#include "xferd/batch/batch_options.hpp"
+#include "xferd/batch/batch_run.hpp"
 #include "xferd/core/config.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -22,28 +22,27 @@
 
 namespace xferd {
 
-// What the daemon asks of the pipeline: an interface, so the daemon's own logic (readiness,
-// ordering, approvals, reload, shutdown) is tested with a fake, and the pipeline can grow the
-// manual-approval entry point behind it.
+// A batch the store holds for an inbox folder: unfinished, or waiting for its operator.
+struct StoredBatch {
+    BatchId id = 0;
+    std::filesystem::path input;
+    bool waiting = false;   // waiting for approval (else unfinished)
+};
+
+// What the daemon asks of the batch layer: an interface, so the daemon's own logic (readiness,
+// ordering, approvals, reload, shutdown) is tested with a fake.
 class BatchRunner {
 public:
     virtual ~BatchRunner() = default;
 
-    // One batch end to end (process_batch).
+    // A file in an inbox: intake (the store decides whether there is anything to do), then the batch.
     virtual asio::awaitable<BatchOutcome> process(std::filesystem::path input, BatchOptions options) = 0;
-
-    // After process(): the confirmed batch when it now waits for an operator's approval
-    // (outcome.waiting_for_approval), as the operator was shown it; nullopt otherwise.
-    virtual std::optional<ConfirmedBatch> waiting_for_approval(const BatchOutcome& outcome,
-                                                               const BatchOptions& options) = 0;
-
-    // Submits the rows in verdict.approved_rows of a batch confirmed earlier (exactly the
-    // content batch.sha256); every other row ends NOT_SUBMITTED with its reason. Writes the
-    // results and the log next to the input like process(). An outcome with api_unreachable
-    // or interrupted set, or still waiting_for_approval, means it is not done: the batch still
-    // waits and the approval is acted on again.
-    virtual asio::awaitable<BatchOutcome> submit_approved(std::filesystem::path input, ConfirmedBatch batch,
-                                                          ApprovalVerdict verdict, BatchOptions options) = 0;
+    // A batch the store says is unfinished: it goes on, from its snapshot.
+    virtual asio::awaitable<BatchOutcome> resume(BatchId batch, BatchOptions options) = 0;
+    // A batch waiting for its operator: act on an approval file next to its input, then go on.
+    virtual asio::awaitable<BatchOutcome> approve(BatchId batch, BatchOptions options) = 0;
+    // Unfinished and waiting batches whose input is (or was) in one of these folders.
+    virtual std::vector<StoredBatch> batches(const std::vector<std::filesystem::path>& folders) = 0;
 
     // SIGTERM: work waiting out an API outage gives up (its batch ends `interrupted` and
     // resumes at the next start) instead of holding the shutdown.
@@ -55,7 +54,8 @@ public:
 using RunnerFactory =
     std::function<Result<std::shared_ptr<BatchRunner>>(const Config& config, asio::any_io_executor ex)>;
 
-// The real one: process_batch with one MobprocClient and one AsyncSemaphore(api.concurrency).
+// The real one: one MobprocClient and one AsyncSemaphore(api.concurrency) per configuration, one
+// state store (reader, group-commit writer, worker thread) for the process.
 RunnerFactory pipeline_runner_factory();
 
 class Daemon {

@@ -74,13 +74,14 @@ enum class RowSet {
     unresolved,        // submitting (intent without answer) or IN_DOUBT: to be looked up
     retryable,         // FAILED for a transient reason
     awaiting_operator, // approved, the operator has not said yet (manual mode)
+    not_final,         // no final status yet: pending, or submitting without an answer
 };
 
 // The work left in a batch, for the batch's step function.
 struct BatchWork {
     BatchCounts counts;
     std::size_t needs_confirm = 0, undecided = 0, submittable = 0, unresolved = 0, submitting = 0;
-    std::size_t retryable = 0, awaiting_operator = 0;
+    std::size_t retryable = 0, awaiting_operator = 0, not_final = 0;
 };
 
 // One XFER_SERVICE_OUT per service, ever: who has it.
@@ -185,6 +186,11 @@ public:
     // proven absence frees it.
     virtual Result<void> record_submit(BatchId batch, const SubmitResult& result) = 0;
     virtual Result<std::optional<ServiceEntry>> service(const std::string& service_id) = 0;
+
+    // A word about an inbox entry that is no batch (a symlink, a file too large, an approval for
+    // nothing): true the first time this version of it gets this word, so it is said once.
+    virtual Result<bool> note_once(const std::string& path, const SourceStamp& stamp, const std::string& what,
+                                   const std::string& at) = 0;
 
     // ---- approvals ----
     virtual Result<void> add_approval(BatchId batch, const ApprovalRecord& approval) = 0;

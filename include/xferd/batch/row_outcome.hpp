@@ -1,0 +1,35 @@
+// What an API answer means for a row (pure): the confirm answer, the submit answer and the
+// lookup verdict each become the row's new fields. The passes only move bytes and call these.
+#pragma once
+
+#include "xferd/core/reconcile.hpp"
+#include "xferd/core/row_state.hpp"
+#include "xferd/net/mobproc_client.hpp"
+#include "xferd/store/state_store.hpp"
+
+#include <optional>
+#include <string>
+
+namespace xferd {
+
+// A confirm answer: confirmed; refused by the API about the row (a decision follows); or the API
+// could not be asked (FAILED, asked again at the next run). `at`: ISO-8601 now.
+void apply_confirm_answer(RowRecord& row, const ApiResponse& answer, const std::string& at);
+
+// A submit answer. `stopping`: a SIGTERM came while the call waited out an outage; a call that
+// provably sent nothing then leaves the row pending for the next run.
+SubmitResult submit_result(const RowRecord& row, const ApiResponse& answer, bool stopping, const std::string& at);
+
+// A lookup verdict for a row whose submit was unanswered: found (SUBMITTED), absent (pending:
+// sent again) or impossible (IN_DOUBT, with what to check).
+SubmitResult lookup_result(const RowRecord& row, const ReconcileAnswer& answer, const std::string& at);
+
+// A failure that is not the row's: the API unreachable, authentication, a wrong tenant, client
+// id or base URL (401/403/404 without a row error). What to check, naming the setting.
+std::optional<std::string> batch_wide_problem(const ApiResponse& answer);
+
+// The API's own words about a row, with what to check ("Service 38391391 was not found." →
+// "… check the service_id column: is it the MobProc service asset id of this line?").
+std::string explain_row_error(const std::string& api_error);
+
+}  // namespace xferd

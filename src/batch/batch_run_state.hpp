@@ -1,0 +1,86 @@
+// The driver of one batch (private to src/batch): the loop and the small steps in
+// batch_run.cpp; the validation, confirm, submit/look-up passes and the reports each in a file of
+// their own, all on this one object.
+#pragma once
+
+#include "xferd/batch/batch_run.hpp"
+#include "xferd/batch/report.hpp"
+#include "xferd/core/batch_flow.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace xferd {
+
+// Coroutines here never hold a temporary with a destructor across a co_await (GCC 12 may destroy
+// such a temporary twice, bug 99576): callables and jobs are named locals first.
+
+template <class F>
+asio::awaitable<std::invoke_result_t<F&>> call_here(F fn)
+{
+    co_return fn();
+}
+
+// Runs `fn` on the worker pool and resumes on the caller's executor with its result.
+template <class F>
+asio::awaitable<std::invoke_result_t<F&>> offload(asio::thread_pool& pool, F fn)
+{
+    auto task = call_here(std::move(fn));
+    auto on_pool = asio::co_spawn(pool.get_executor(), std::move(task), asio::use_awaitable);
+    co_return co_await std::move(on_pool);
+}
+
+std::string now_iso();   // "2026-12-02T10:00:00.123Z"
+
+// Why the driver ends a run early.
+struct StopReason {
+    BatchOutcome::End end;
+    std::string message;
+};
+
+class BatchRun {
+public:
+    BatchRun(BatchServices& services, BatchInfo batch, BatchOptions options);
+    asio::awaitable<BatchOutcome> run();
+
+private:
+    // steps
+    asio::awaitable<void> validate();
+    asio::awaitable<void> retry();
+    asio::awaitable<void> confirm();
+    asio::awaitable<void> decide();
+    asio::awaitable<void> write_confirmation();
+    asio::awaitable<void> look_up();
+    asio::awaitable<void> submit();
+    asio::awaitable<void> finish();
+    asio::awaitable<void> write_results();
+
+    // helpers
+    Result<BatchFacts> facts();
+    asio::awaitable<void> save_batch();           // durable: the batch's fields as they are now
+    void stop(BatchOutcome::End end, std::string message);
+    [[nodiscard]] bool stopped() const { return stop_.has_value() || services_.client.stopping(); }
+    void check_writer();                          // a failed loose write stops the batch
+    BatchOutcome outcome(BatchOutcome::End end);
+    std::string label(const RowRecord& r) const;
+    [[nodiscard]] bool manual() const { return options_.approval.mode == ApprovalMode::manual; }
+    [[nodiscard]] bool dry_run() const { return options_.approval.mode == ApprovalMode::dry_run; }
+    std::string not_submitted_reason(const RowRecord& r) const;
+
+    BatchServices& services_;
+    BatchInfo batch_;
+    BatchOptions options_;
+    OutputPaths out_;
+    std::unique_ptr<BatchLog> log_;
+    std::optional<StopReason> stop_;
+    unsigned lookups_ = 0;
+    bool retried_ = false;
+    std::vector<std::filesystem::path> reports_;
+    bool reports_failed_ = false;
+    std::string reports_error_;
+};
+
+}  // namespace xferd

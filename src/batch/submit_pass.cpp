@@ -1,0 +1,215 @@
+// The submit step and the look-up step.
+//
+// Submit: the submittable rows are taken a window at a time; for each window one durable
+// transaction claims every row's service (one XFER_SERVICE_OUT per service, ever) and records
+// its intent (status submitting); only then are those requests written, up to api.concurrency
+// at once, while the next window's intents are being made durable. A crash after the intent
+// leaves the row `submitting`: it is looked up before anything is sent again. Outcomes are
+// stored loosely: if a crash loses one, the lookup finds the order.
+//
+// Look up: unresolved rows (intent without answer, IN_DOUBT) are settled by paging GET /orders
+// (core/reconcile.hpp) once api.reconcile_delay has passed since their intent.
+#include "batch_run_state.hpp"
+
+#include "xferd/batch/row_outcome.hpp"
+#include "xferd/batch/row_stream.hpp"
+#include "xferd/core/order.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <deque>
+
+namespace xferd {
+
+namespace {
+
+struct Ready {
+    RowRecord row;
+    std::string body;
+};
+
+}  // namespace
+
+asio::awaitable<void> BatchRun::submit()
+{
+    auto work = services_.reader.work(batch_.id);
+    if (!work) co_return stop(BatchOutcome::End::state_error, work.error().message);
+    const std::size_t todo = work->submittable;
+    log_->info("submitting " + std::to_string(todo) + " approved rows");
+    const std::size_t window = std::max<std::size_t>(16, services_.budget.available() + 8);
+    const std::string file = std::filesystem::path(batch_.path).filename().string();
+
+    auto ex = co_await asio::this_coro::executor;
+    TaskCounter tasks(ex);
+    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits);
+    std::size_t after = 0, done = 0;
+    bool rows_left = true;
+
+    // One window: the rows, their bodies from the snapshot, their claims and intents (durable).
+    auto prepare = [&]() -> asio::awaitable<std::deque<Ready>> {
+        std::deque<Ready> out;
+        auto rows = services_.reader.rows(batch_.id, RowSet::submittable, after, window);
+        if (!rows) {
+            stop(BatchOutcome::End::state_error, rows.error().message);
+            co_return out;
+        }
+        if (rows->size() < window) rows_left = false;
+        if (rows->empty()) co_return out;
+        after = rows->back().row;
+        for (auto& r : *rows) {
+            while (auto parsed = stream.next()) {
+                if (parsed->row.row < r.row) continue;
+                if (parsed->row.row == r.row)
+                    out.push_back({std::move(r), boost::json::serialize(make_order_request(parsed->row))});
+                break;
+            }
+        }
+        const std::string at = now_iso();
+        std::vector<ClaimResult> claims(out.size());
+        StoreWriter::Job intend = [&](StateStore& s) -> Result<void> {
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                auto c = s.claim_and_intend(batch_.id, out[i].row, at);
+                if (!c) return c.error();
+                claims[i] = std::move(*c);
+            }
+            return {};
+        };
+        auto w = co_await services_.writer.write(std::move(intend));
+        if (!w) {
+            stop(BatchOutcome::End::state_error, "cannot record the intent to submit: " + w.error().message);
+            co_return std::deque<Ready>{};
+        }
+        std::deque<Ready> granted;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (claims[i].granted) {
+                out[i].row.intent_at = at;
+                granted.push_back(std::move(out[i]));
+                continue;
+            }
+            const auto& h = *claims[i].holder;
+            SubmitResult dup;
+            dup.row = out[i].row.row;
+            dup.status = RowStatus::duplicate;
+            dup.order_id = h.order_id;
+            dup.at = at;
+            dup.message = h.ordered ? "service " + h.service_id + " was already transferred by order " + h.order_id +
+                                          " (" + h.batch_path + ", row " + std::to_string(h.row) + ", " +
+                                          h.external_order_number + "); not submitted again"
+                                    : "service " + h.service_id + " is being submitted by " + h.batch_path + " row " +
+                                          std::to_string(h.row) + " (" + h.external_order_number +
+                                          ", not settled yet); not submitted twice";
+            log_->warn(label(out[i].row) + " not submitted: " + dup.message);
+            services_.writer.write_later([id = batch_.id, dup](StateStore& s) { return s.record_submit(id, dup); });
+        }
+        co_return granted;
+    };
+
+    auto ready = co_await prepare();
+    while (!ready.empty() && !stopped()) {
+        for (auto& item : ready) {
+            co_await services_.budget.acquire();
+            SemaphorePermit permit(services_.budget);
+            if (stopped()) break;
+            tasks.add();
+            asio::co_spawn(
+                ex,
+                [this, &done, &file, todo, item = std::move(item),
+                 permit = std::move(permit)]() mutable -> asio::awaitable<void> {
+                    auto answer = co_await services_.client.submit_order(std::move(item.body));
+                    auto result = submit_result(item.row, answer, services_.client.stopping(), now_iso());
+                    switch (result.status) {
+                    case RowStatus::submitted: log_->info(label(item.row) + " " + result.message); break;
+                    case RowStatus::in_doubt: log_->warn(label(item.row) + " in doubt: " + result.message); break;
+                    case RowStatus::failed: log_->error(label(item.row) + " FAILED: " + result.message); break;
+                    default: break;
+                    }
+                    services_.writer.write_later(
+                        [id = batch_.id, result = std::move(result)](StateStore& s) { return s.record_submit(id, result); });
+                    if (services_.progress) services_.progress({file, "submitting", ++done, todo});
+                },
+                [this, &tasks](std::exception_ptr e) {
+                    if (e) {
+                        try {
+                            std::rethrow_exception(e);
+                        } catch (const std::exception& x) {
+                            log_->error(std::string("internal error while submitting a row: ") + x.what());
+                        }
+                    }
+                    tasks.done();
+                });
+        }
+        if (!rows_left || stopped()) break;
+        ready = co_await prepare();
+    }
+    co_await tasks.wait();
+    if (auto f = co_await services_.writer.flush(); !f) stop(BatchOutcome::End::state_error, f.error().message);
+}
+
+asio::awaitable<void> BatchRun::look_up()
+{
+    ++lookups_;
+    auto rows = services_.reader.rows(batch_.id, RowSet::unresolved, 0, 100'000);
+    if (!rows) co_return stop(BatchOutcome::End::state_error, rows.error().message);
+    if (rows->empty()) co_return;
+    // The server may still be working on a request we stopped waiting for: wait out the delay
+    // from the latest intent (an intent from an earlier run has usually waited long enough).
+    std::string latest;
+    for (const auto& r : *rows) latest = std::max(latest, r.intent_at);
+    auto intent = parse_iso8601(latest.substr(0, 19) + "Z");
+    auto due = (intent ? std::chrono::system_clock::time_point(*intent) : std::chrono::system_clock::now()) +
+               services_.client.reconcile_delay();
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - std::chrono::system_clock::now());
+    wait = std::clamp(wait, std::chrono::milliseconds(0), services_.client.reconcile_delay());
+    if (wait.count() > 0) {
+        log_->info(std::to_string(rows->size()) + " submits unanswered; looking them up in " +
+                   std::to_string((wait.count() + 999) / 1000) + " s");
+        asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+        while (!stopped() && timer.expiry() > asio::steady_timer::clock_type::now()) {
+            asio::steady_timer slice(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
+            co_await slice.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        if (stopped()) co_return;
+    }
+    std::vector<ReconcileTarget> targets;
+    for (const auto& r : *rows) {
+        std::string since = r.intent_at.empty() ? now_iso() : r.intent_at.substr(0, 19) + "Z";
+        targets.push_back({r.external_order_number, r.service_id, r.service_number,
+                           r.confirmation.service_number, since});
+    }
+    log_->info("looking up " + std::to_string(targets.size()) + " orders in doubt (GET /orders)");
+    Reconciler rec(targets);
+    while (!rec.finished() && !stopped()) {
+        auto page = co_await services_.client.get(rec.next_target());
+        if (page.ok()) rec.feed_page(page.body);
+        else rec.feed_failure(page.kind == ApiResponse::Kind::answered ? describe_api_error(page.status, page.body)
+                                                                      : page.message);
+    }
+    if (!rec.finished()) co_return;   // stopped: looked up again at the next run
+    std::vector<SubmitResult> results;
+    for (std::size_t k = 0; k < rows->size(); ++k) {
+        const auto& r = (*rows)[k];
+        auto result = lookup_result(r, rec.answer_at(k), now_iso());
+        if (result.status == RowStatus::submitted) log_->info(label(r) + " " + result.message);
+        else if (result.status == RowStatus::pending)
+            log_->info(label(r) + ": no order found after an unanswered submit; it is submitted again");
+        else log_->error(label(r) + " " + result.message);
+        results.push_back(std::move(result));
+    }
+    StoreWriter::Job record = [id = batch_.id, &results, &rows](StateStore& s) -> Result<void> {
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            if (auto r = s.record_submit(id, results[k]); !r) return r;
+            const char* event = results[k].status == RowStatus::submitted ? "found by lookup"
+                                : results[k].status == RowStatus::pending ? "not found by lookup: sent again"
+                                                                          : "lookup failed";
+            if (auto e = s.add_row_event(id, (*rows)[k].row, results[k].at, event, results[k].order_id); !e) return e;
+        }
+        return {};
+    };
+    auto w = co_await services_.writer.write(std::move(record));
+    if (!w) stop(BatchOutcome::End::state_error, w.error().message);
+}
+
+}  // namespace xferd
