@@ -6,14 +6,15 @@
 #include "xferd/core/xferd_metrics.hpp"
 #include "xferd/service/metrics_server.hpp"
 
-#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -31,7 +32,8 @@ struct Reply {
     [[nodiscard]] bool has_header(const std::string& line) const { return head.find(line + "\r\n") != std::string::npos; }
 };
 
-// A bare HTTP/1.1 client on a blocking socket (receive timeout so a test never hangs).
+// A bare HTTP/1.1 client. Reads use recv() itself, so SO_RCVTIMEO bounds them (Asio's blocking
+// reads would poll past it): a server that never answers fails the test instead of hanging it.
 struct RawClient {
     asio::io_context ioc;
     tcp::socket socket{ioc};
@@ -44,17 +46,27 @@ struct RawClient {
         ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     }
     void send(const std::string& bytes) { asio::write(socket, asio::buffer(bytes)); }
+    // More bytes into `pending`; 0 at the end of the stream, -1 on a reset or the timeout.
+    ssize_t receive()
+    {
+        char b[4096];
+        ssize_t n = ::recv(socket.native_handle(), b, sizeof b, 0);
+        if (n > 0) pending.append(b, static_cast<std::size_t>(n));
+        return n;
+    }
     Reply read_reply()
     {
         Reply r;
-        auto end = asio::read_until(socket, asio::dynamic_buffer(pending), "\r\n\r\n");
-        r.head = pending.substr(0, end);
-        pending.erase(0, end);
+        std::size_t end;
+        while ((end = pending.find("\r\n\r\n")) == std::string::npos)
+            if (receive() <= 0) throw std::runtime_error("no complete answer header");
+        r.head = pending.substr(0, end + 4);
+        pending.erase(0, end + 4);
         r.status = std::stoi(r.head.substr(9, 3));
         auto cl = r.head.find("Content-Length: ");
         std::size_t length = cl == std::string::npos ? 0 : std::stoul(r.head.substr(cl + 16));
-        if (pending.size() < length)
-            asio::read(socket, asio::dynamic_buffer(pending), asio::transfer_exactly(length - pending.size()));
+        while (pending.size() < length)
+            if (receive() <= 0) throw std::runtime_error("answer body cut short");
         r.body = pending.substr(0, length);
         pending.erase(0, length);
         return r;
@@ -67,10 +79,11 @@ struct RawClient {
     // True once the server has closed the connection (EOF or reset), false on the 30 s timeout.
     bool closed_by_server()
     {
-        char b[256];
-        boost::system::error_code ec;
-        while (!ec) socket.read_some(asio::buffer(b), ec);
-        return ec == asio::error::eof || ec == asio::error::connection_reset;
+        for (;;) {
+            ssize_t n = receive();
+            if (n == 0) return true;
+            if (n < 0) return errno == ECONNRESET;
+        }
     }
 };
 
@@ -82,6 +95,7 @@ struct ServerFixture {
     std::optional<std::string> problem;
     std::unique_ptr<MetricsServer> server;
     std::uint16_t port = 0;
+    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};  // stop() may come twice
     std::thread thread;
 
     explicit ServerFixture(MetricsServerOptions options = {}, const std::string& host = "127.0.0.1")
@@ -101,6 +115,7 @@ struct ServerFixture {
     ~ServerFixture()
     {
         stop();
+        work.reset();
         thread.join();
     }
     void stop()
