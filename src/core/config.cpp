@@ -220,6 +220,8 @@ private:
     void load_approval(const Entry* e, ApprovalConfig& approval);
     void load_limits(const Entry* e, LimitsConfig& limits);
     void load_watch(const Entry* e, WatchConfig& watch);
+    void load_metrics(const Entry* e, MetricsConfig& metrics);
+    void load_notify(const Entry* e, NotifyConfig& notify);
 
     std::string label_;     // the file as the user named it, for messages
     fs::path file_;         // absolute
@@ -734,6 +736,44 @@ void Loader::load_watch(const Entry* e, WatchConfig& watch)
     if (auto v = duration(s, s.find("shutdown_grace"), 0ms, 3'600'000ms)) watch.shutdown_grace = *v;
 }
 
+void Loader::load_metrics(const Entry* e, MetricsConfig& metrics)
+{
+    if (e == nullptr) return;
+    Section s = section(e->value, e->mark, "metrics", {"listen"});
+    const Entry* listen = s.find("listen");
+    auto v = text(s, listen);
+    if (!v) return;
+    auto address = parse_listen_address(trim(*v));
+    if (!address || address->port == 0)
+        error_at(listen->mark, "'metrics.listen' must be IP:PORT or [IPv6]:PORT with a port from 1 to 65535, "
+                               "e.g. 127.0.0.1:9469 or [::1]:9469, not '" + *v + "'");
+    else
+        metrics.listen = *address;
+}
+
+void Loader::load_notify(const Entry* e, NotifyConfig& notify)
+{
+    if (e == nullptr) return;
+    Section s = section(e->value, e->mark, "notify", {"command", "webhook", "ca_file", "timeout"});
+    if (const Entry* c = s.find("command")) {
+        if (auto v = text(s, c)) {
+            fs::path p(trim(*v));
+            std::error_code ec;
+            if (!p.is_absolute())
+                error_at(c->mark, "'notify.command' must be the absolute path of a program (it is run without a "
+                                  "shell; put arguments in a wrapper script), not '" + *v + "'");
+            else if (!fs::is_regular_file(p, ec) || ::access(p.c_str(), X_OK) != 0)
+                error_at(c->mark, "'notify.command': " + p.string() + " is not an executable file");
+            else
+                notify.command = p.lexically_normal();
+        }
+    }
+    if (auto v = url(s, s.find("webhook"))) notify.webhook = *v;
+    if (auto p = path(s, s.find("ca_file"))) notify.ca_file = *p;
+    using namespace std::chrono_literals;
+    if (auto v = duration(s, s.find("timeout"), 100ms, 600'000ms)) notify.timeout = *v;
+}
+
 Result<Config> Loader::run()
 {
     auto content = read_small_file(file_, 4 * 1024 * 1024);
@@ -754,7 +794,8 @@ Result<Config> Loader::run()
     Config config;
     config.config_file = file_;
     Section top = section(root, YAML::Mark::null_mark(), "",
-                          {"api", "inbox", "columns", "approval", "limits", "watch", "state_dir"});
+                          {"api", "inbox", "columns", "approval", "limits", "watch", "metrics", "notify",
+                           "state_dir"});
     if (!top.present) return make_error(errors_.front().second);
 
     load_api(top.find("api"), config.api);
@@ -763,6 +804,8 @@ Result<Config> Loader::run()
     load_approval(top.find("approval"), config.approval);
     load_limits(top.find("limits"), config.limits);
     load_watch(top.find("watch"), config.watch);
+    load_metrics(top.find("metrics"), config.metrics);
+    load_notify(top.find("notify"), config.notify);
     if (auto v = path(top, require(top, "state_dir", "where journals and the ledger live, e.g. /var/lib/xferd")))
         config.state_dir = *v;
 
@@ -807,6 +850,36 @@ void emit_secret(YAML::Emitter& out, const char* key, const SecretSource& source
     if (source.readable_by_others)
         out << YAML::Comment("note: group/others may read " + source.file.string() +
                              "; chmod 600 is recommended");
+}
+
+// The webhook's path and query may carry its token (Slack, Teams): only scheme, host and port.
+std::string redacted_webhook(const std::string& url)
+{
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed) return "<redacted>";
+    std::string origin = std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_authority());
+    return parsed->encoded_path().empty() ? origin : origin + "/<redacted path>";
+}
+
+void emit_monitoring(YAML::Emitter& out, const Config& config)
+{
+    out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap << YAML::Key << "listen" << YAML::Value;
+    if (config.metrics.listen) out << to_string(*config.metrics.listen);
+    else out << YAML::Null << YAML::Comment("off");
+    out << YAML::EndMap;
+    const NotifyConfig& n = config.notify;
+    out << YAML::Key << "notify" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "command" << YAML::Value;
+    if (n.command) out << n.command->string();
+    else out << YAML::Null;
+    out << YAML::Key << "webhook" << YAML::Value;
+    if (n.webhook) out << redacted_webhook(*n.webhook);
+    else out << YAML::Null;
+    out << YAML::Key << "ca_file" << YAML::Value;
+    if (n.ca_file) out << n.ca_file->string();
+    else out << YAML::Null << YAML::Comment(config.api.ca_file ? "api.ca_file" : "the system trust store");
+    emit_duration(out, "timeout", n.timeout);
+    out << YAML::EndMap;
 }
 
 }  // namespace
@@ -975,6 +1048,7 @@ std::string describe_config(const Config& config)
     emit_duration(out, "shutdown_grace", config.watch.shutdown_grace);
     out << YAML::EndMap;
 
+    emit_monitoring(out, config);
     out << YAML::Key << "state_dir" << YAML::Value << config.state_dir.string();
     out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";

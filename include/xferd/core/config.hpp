@@ -4,6 +4,7 @@
 #include "xferd/core/row.hpp"
 
 #include "xferd/core/error.hpp"
+#include "xferd/core/listen_address.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -86,6 +87,19 @@ struct WatchConfig {
     std::chrono::milliseconds shutdown_grace{30'000};
 };
 
+// `metrics:` — /metrics and /healthz over plain HTTP; off unless `listen` is set.
+struct MetricsConfig {
+    std::optional<ListenAddress> listen;
+};
+
+// `notify:` — tell people when a batch needs them (docs/monitoring.md § Notifications).
+struct NotifyConfig {
+    std::optional<std::filesystem::path> command;   // absolute; run without a shell, event on stdin
+    std::optional<std::string> webhook;             // https:// URL; the event POSTed as JSON
+    std::optional<std::filesystem::path> ca_file;   // webhook trust; absent: api.ca_file, else the system store
+    std::chrono::milliseconds timeout{10'000};      // one attempt of the command or the webhook
+};
+
 struct Config {
     std::filesystem::path config_file;   // absolute
     ApiConfig api;
@@ -94,6 +108,8 @@ struct Config {
     ApprovalConfig approval;
     LimitsConfig limits;
     WatchConfig watch;
+    MetricsConfig metrics;
+    NotifyConfig notify;
     std::filesystem::path state_dir;
 };
 

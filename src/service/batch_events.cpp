@@ -1,0 +1,141 @@
+#include "xferd/service/batch_events.hpp"
+
+#include "xferd/batch/report.hpp"
+#include "xferd/core/config.hpp"
+#include "xferd/service/notifier.hpp"
+
+#include <unistd.h>
+
+namespace xferd {
+
+namespace fs = std::filesystem;
+using std::chrono::system_clock;
+
+namespace {
+
+NotifyCounts counts_of(const BatchCounts& c)
+{
+    return NotifyCounts{c.rows,      c.approved,      c.rejected, c.invalid,  c.submitted,
+                        c.not_submitted, c.failed,    c.in_doubt, c.duplicate};
+}
+
+std::optional<std::string> if_exists(const fs::path& p)
+{
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+    return std::nullopt;
+}
+
+std::string approval_how(const fs::path& input, const OutputPaths& out)
+{
+    return "Review " + out.confirmation_html.filename().string() + ", then approve by creating " +
+           out.approve_file.filename().string() + " next to " + input.filename().string() +
+           " holding 'all' (or the external order numbers to submit, one a line), or by saving " +
+           out.confirmation_csv.filename().string() + " as " + out.approved_csv.filename().string() +
+           " with its approve column filled (yes). Only approved, eligible rows are submitted.";
+}
+
+}  // namespace
+
+std::optional<BatchResult> batch_result_of(const BatchOutcome& o)
+{
+    if (o.already_processed) return std::nullopt;
+    if (o.file_rejected) return BatchResult::rejected;
+    if (o.duplicate_batch) return BatchResult::duplicate;
+    if (o.api_unreachable) return BatchResult::api_unreachable;
+    if (o.interrupted) return BatchResult::interrupted;
+    if (o.held_by_gate) return BatchResult::held;
+    if (o.waiting_for_approval) return BatchResult::waiting_for_approval;
+    if (o.counts.failed > 0 || o.counts.in_doubt > 0) return BatchResult::done_with_problems;
+    return BatchResult::done;
+}
+
+NotifyReports existing_reports(const fs::path& input)
+{
+    OutputPaths out = output_paths_for(input);
+    NotifyReports r;
+    r.confirmation_html = if_exists(out.confirmation_html);
+    r.confirmation_csv = if_exists(out.confirmation_csv);
+    r.confirmation_xlsx = if_exists(input.parent_path() / (input.stem().string() + ".confirmation.xlsx"));
+    r.results_csv = if_exists(out.results_csv);
+    r.log = if_exists(out.log);
+    r.error_file = if_exists(out.error_txt);
+    return r;
+}
+
+std::string host_name()
+{
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown";
+    return buf;
+}
+
+std::optional<NotifyEvent> batch_event(const BatchOutcome& o, const BatchOptions& options, system_clock::time_point now,
+                                       const std::string& host)
+{
+    auto result = batch_result_of(o);
+    if (!result) return std::nullopt;
+    NotifyEvent e;
+    switch (*result) {
+    case BatchResult::rejected: e.kind = NotifyKind::file_rejected; break;
+    case BatchResult::held: e.kind = NotifyKind::batch_held; break;
+    case BatchResult::waiting_for_approval: e.kind = NotifyKind::waiting_for_approval; break;
+    case BatchResult::done_with_problems: e.kind = NotifyKind::finished_with_problems; break;
+    case BatchResult::done: e.kind = NotifyKind::batch_done; break;
+    case BatchResult::duplicate:
+    case BatchResult::interrupted:
+    case BatchResult::api_unreachable: return std::nullopt;
+    }
+    e.batch_file = o.input.string();
+    e.sha256 = o.sha256;
+    e.state = std::string(to_string(*result));
+    e.counts = counts_of(o.counts);
+    e.reports = existing_reports(o.input);
+    e.message = o.summary();
+    e.time = now;
+    e.host = host;
+    if (e.kind == NotifyKind::waiting_for_approval) {
+        OutputPaths out = output_paths_for(o.input);
+        e.approve_how = approval_how(o.input, out);
+        e.approve_file = out.approve_file.string();
+        e.approved_csv = out.approved_csv.string();
+        e.approve_until = now + options.approval.max_age;
+    }
+    return e;
+}
+
+NotifyEvent approval_refused_event(const fs::path& input, const std::string& sha256, const fs::path& approval_file,
+                                   const std::string& reason, system_clock::time_point now, const std::string& host)
+{
+    NotifyEvent e;
+    e.kind = NotifyKind::approval_refused;
+    e.batch_file = input.string();
+    e.sha256 = sha256;
+    e.state = std::string(to_string(BatchResult::waiting_for_approval));
+    e.reports = existing_reports(input);
+    e.message = input.filename().string() + ": the approval " + approval_file.filename().string() +
+                " was refused and nothing was submitted; the batch still waits for a valid approval";
+    e.time = now;
+    e.host = host;
+    e.approval_file = approval_file.string();
+    e.refusal_reason = reason;
+    return e;
+}
+
+void report_batch_end(XferdMetrics* metrics, Notifier* notifier, const BatchOutcome& o, const BatchOptions& options)
+{
+    auto result = batch_result_of(o);
+    if (!result) return;
+    if (metrics) metrics->batch_finished(*result, o.sha256, o.counts.in_doubt);
+    if (notifier && notifier->enabled())
+        if (auto e = batch_event(o, options, system_clock::now(), host_name())) notifier->notify(std::move(*e));
+}
+
+void report_approval_refused(Notifier* notifier, const fs::path& input, const std::string& sha256,
+                             const fs::path& approval_file, const std::string& reason)
+{
+    if (notifier && notifier->enabled())
+        notifier->notify(approval_refused_event(input, sha256, approval_file, reason, system_clock::now(), host_name()));
+}
+
+}  // namespace xferd
