@@ -49,7 +49,9 @@ std::string_view submit_outcome(RowStatus s)
     case RowStatus::failed: return "failed";
     case RowStatus::in_doubt: return "in_doubt";
     case RowStatus::duplicate: return "duplicate";
-    case RowStatus::pending: break;
+    case RowStatus::submitting:
+    case RowStatus::pending:
+        break;
     }
     return {};
 }

@@ -39,14 +39,24 @@ std::string approval_how(const fs::path& input, const OutputPaths& out)
 
 std::optional<BatchResult> batch_result_of(const BatchOutcome& o)
 {
-    if (o.already_processed) return std::nullopt;
-    if (o.file_rejected) return BatchResult::rejected;
-    if (o.duplicate_batch) return BatchResult::duplicate;
-    if (o.api_unreachable) return BatchResult::api_unreachable;
-    if (o.interrupted) return BatchResult::interrupted;
-    if (o.held_by_gate) return BatchResult::held;
-    if (o.waiting_for_approval) return BatchResult::waiting_for_approval;
-    if (o.counts.failed > 0 || o.counts.in_doubt > 0) return BatchResult::done_with_problems;
+    using E = BatchOutcome::End;
+    switch (o.end) {
+    case E::nothing_to_do:
+    case E::left_for_later:
+        return std::nullopt;   // nothing was done: nothing is counted
+    case E::rejected:
+    case E::refused:
+        return BatchResult::rejected;
+    case E::duplicate: return BatchResult::duplicate;
+    case E::api_unavailable: return BatchResult::api_unreachable;
+    case E::interrupted:
+    case E::state_error:
+        return BatchResult::interrupted;
+    case E::held: return BatchResult::held;
+    case E::waiting_for_approval: return BatchResult::waiting_for_approval;
+    case E::finished: break;
+    }
+    if (o.needs_attention()) return BatchResult::done_with_problems;
     return BatchResult::done;
 }
 

@@ -43,18 +43,20 @@ BOOST_AUTO_TEST_CASE(each_outcome_counts_once_as_one_result)
     o.counts.in_doubt = 0;
     o.counts.failed = 1;
     BOOST_TEST(to_string(*batch_result_of(o)) == "done_with_problems");
-    auto with = [&](bool BatchOutcome::*flag) {
+    using E = BatchOutcome::End;
+    auto with = [&](E end) {
         BatchOutcome x = outcome_for("/in/a.csv");
-        x.*flag = true;
+        x.end = end;
         return batch_result_of(x);
     };
-    BOOST_TEST(!with(&BatchOutcome::already_processed));
-    BOOST_TEST(to_string(*with(&BatchOutcome::file_rejected)) == "rejected");
-    BOOST_TEST(to_string(*with(&BatchOutcome::duplicate_batch)) == "duplicate");
-    BOOST_TEST(to_string(*with(&BatchOutcome::held_by_gate)) == "held");
-    BOOST_TEST(to_string(*with(&BatchOutcome::waiting_for_approval)) == "waiting_for_approval");
-    BOOST_TEST(to_string(*with(&BatchOutcome::interrupted)) == "interrupted");
-    BOOST_TEST(to_string(*with(&BatchOutcome::api_unreachable)) == "api_unreachable");
+    BOOST_TEST(!with(E::nothing_to_do));
+    BOOST_TEST(!with(E::left_for_later));
+    BOOST_TEST(to_string(*with(E::rejected)) == "rejected");
+    BOOST_TEST(to_string(*with(E::duplicate)) == "duplicate");
+    BOOST_TEST(to_string(*with(E::held)) == "held");
+    BOOST_TEST(to_string(*with(E::waiting_for_approval)) == "waiting_for_approval");
+    BOOST_TEST(to_string(*with(E::interrupted)) == "interrupted");
+    BOOST_TEST(to_string(*with(E::api_unavailable)) == "api_unreachable");
 }
 
 BOOST_AUTO_TEST_CASE(events_name_the_batch_its_counts_and_only_existing_reports)
@@ -66,7 +68,6 @@ BOOST_AUTO_TEST_CASE(events_name_the_batch_its_counts_and_only_existing_reports)
     std::ofstream(dir / "offboarding.log") << "x\n";
     BatchOutcome o = outcome_for(input);
     o.counts.failed = 1;
-    o.results_csv = dir / "offboarding.results.csv";
     auto now = system_clock::time_point(std::chrono::seconds(1'796'044'338));
     auto e = batch_event(o, BatchOptions{}, now, "host1");
     BOOST_REQUIRE(e);
@@ -90,7 +91,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_batch_says_how_to_approve_and_until_when)
     std::ofstream(dir / "leavers.confirmation.html") << "x\n";
     std::ofstream(dir / "leavers.confirmation.csv") << "x\n";
     BatchOutcome o = outcome_for(input);
-    o.waiting_for_approval = true;
+    o.end = BatchOutcome::End::waiting_for_approval;
     auto now = system_clock::time_point(std::chrono::seconds(1'796'044'338));
     auto e = batch_event(o, manual_options(), now, "h");
     BOOST_REQUIRE(e);
@@ -104,19 +105,20 @@ BOOST_AUTO_TEST_CASE(a_waiting_batch_says_how_to_approve_and_until_when)
 
 BOOST_AUTO_TEST_CASE(held_rejected_and_done_have_their_kinds_and_the_rest_none)
 {
-    auto kind_of = [](bool BatchOutcome::*flag) -> std::string {
+    using E = BatchOutcome::End;
+    auto kind_of = [](E end) -> std::string {
         BatchOutcome o = outcome_for("/nowhere/a.csv");
-        if (flag) o.*flag = true;
+        o.end = end;
         auto e = batch_event(o, BatchOptions{}, system_clock::now(), "h");
         return e ? std::string(to_string(e->kind)) : "none";
     };
-    BOOST_TEST(kind_of(nullptr) == "batch_done");
-    BOOST_TEST(kind_of(&BatchOutcome::held_by_gate) == "batch_held");
-    BOOST_TEST(kind_of(&BatchOutcome::file_rejected) == "file_rejected");
-    BOOST_TEST(kind_of(&BatchOutcome::duplicate_batch) == "none");
-    BOOST_TEST(kind_of(&BatchOutcome::interrupted) == "none");
-    BOOST_TEST(kind_of(&BatchOutcome::api_unreachable) == "none");
-    BOOST_TEST(kind_of(&BatchOutcome::already_processed) == "none");
+    BOOST_TEST(kind_of(E::finished) == "batch_done");
+    BOOST_TEST(kind_of(E::held) == "batch_held");
+    BOOST_TEST(kind_of(E::rejected) == "file_rejected");
+    BOOST_TEST(kind_of(E::duplicate) == "none");
+    BOOST_TEST(kind_of(E::interrupted) == "none");
+    BOOST_TEST(kind_of(E::api_unavailable) == "none");
+    BOOST_TEST(kind_of(E::nothing_to_do) == "none");
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_approval_says_why)
@@ -139,7 +141,7 @@ BOOST_AUTO_TEST_CASE(report_batch_end_feeds_the_metrics)
     std::string text = m.render();
     BOOST_TEST(text.find("xferd_batches_total{outcome=\"done_with_problems\"} 1\n") != std::string::npos);
     BOOST_TEST(text.find("xferd_rows_in_doubt 2\n") != std::string::npos);
-    o.already_processed = true;
+    o.end = BatchOutcome::End::nothing_to_do;
     report_batch_end(&m, nullptr, o, BatchOptions{});  // not counted
     BOOST_TEST(m.render().find("xferd_batches_total{outcome=\"done_with_problems\"} 1\n") != std::string::npos);
     BOOST_TEST(!host_name().empty());

@@ -3,7 +3,8 @@
 // when an operator's approval is refused.
 #pragma once
 
-#include "xferd/batch/pipeline.hpp"
+#include "xferd/batch/batch_options.hpp"
+#include "xferd/batch/batch_run.hpp"
 #include "xferd/core/notify_event.hpp"
 #include "xferd/core/xferd_metrics.hpp"
 
