@@ -77,20 +77,16 @@ void HtmlReport::open(Section section)
     if (section == Section::others && !problems_opened_) sink_(nothing_to_do());
     close_section();
     section_ = section;
-    std::string out;
-    if (section == Section::problems) {
-        problems_opened_ = true;
-        out = "<section class=\"list problems\"><h2>Needs your attention <span class=\"count\">(" +
-              rh::thousands(header_.counts.problems()) + ")</span></h2>\n";
-    } else {
-        std::size_t others = others_in(header_.counts);
-        out = "<section class=\"list others\"><h2>" +
-              std::string(header_.counts.problems() == 0 ? "All rows" : "Everything else") +
-              " <span class=\"count\">(" + rh::thousands(others) + ")</span></h2>\n";
-        if (others > header_.max_other_rows)
-            out += "<p class=\"capped\">The first " + rh::thousands(header_.max_other_rows) + " of " +
-                   rh::thousands(others) + " are listed here; every row is in " + full_list(header_) + ".</p>\n";
-    }
+    const bool problems = section == Section::problems;
+    problems_opened_ = problems_opened_ || problems;
+    const std::size_t rows = problems ? header_.counts.problems() : others_in(header_.counts);
+    const std::size_t cap = problems ? header_.max_problem_rows : header_.max_other_rows;
+    std::string out = std::string("<section class=\"list ") + (problems ? "problems" : "others") + "\"><h2>" +
+                      (problems ? "Needs your attention" : header_.counts.problems() == 0 ? "All rows" : "Everything else") +
+                      " <span class=\"count\">(" + rh::thousands(rows) + ")</span></h2>\n";
+    if (rows > cap)
+        out += "<p class=\"capped\">The first " + rh::thousands(cap) + " of " + rh::thousands(rows) +
+               " are listed here; every row is in " + full_list(header_) + ".</p>\n";
     sink_(out + rh::table_head());
 }
 

@@ -19,8 +19,8 @@ std::string need(std::size_t n) { return n == 1 ? " needs" : " need"; }
 // Escaped, with a full stop when the text has none (messages from policy end either way).
 std::string sentence(std::string_view text)
 {
-    std::string out = html_escape(text);
-    if (!out.empty() && out.back() != '.') out += '.';
+    std::string out = clipped(text, longest_message);
+    if (!text.empty() && text.size() <= longest_message && text.back() != '.') out += '.';
     return out;
 }
 
@@ -88,7 +88,13 @@ std::string done_banner(const ReportHeader& h)
         return box("neutral", "Dry run: checked only, nothing submitted",
                    "<p>Every row was checked against MobProc; no order was placed. The same file in an inbox "
                    "that submits places the ELIGIBLE rows.</p>\n");
-    if (c.problems() == 0) return box("good", "Done: every order placed", placed + ".</p>\n");
+    const std::size_t left_out = c[RowLabel::not_submitted];
+    if (c.problems() == 0 && left_out == 0) return box("good", "Done: every order placed", placed + ".</p>\n");
+    if (c.problems() == 0)
+        return box("neutral", "Done: " + count(c[RowLabel::submitted]) + " placed, " + count(left_out) +
+                                  rows_word(left_out) + " left out",
+                   placed + ". The rows marked NOT SUBMITTED passed every check but were not approved; to "
+                            "place them, put them in a new batch file.</p>\n");
     return box("attention", "Done: " + count(c.problems()) + rows_word(c.problems()) + need(c.problems()) + " your attention",
                placed + "; see below for the rows that were not, and what to do.</p>\n");
 }

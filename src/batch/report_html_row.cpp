@@ -26,7 +26,7 @@ std::string unknown(const RowRecord& r)
     return std::string(r.confirmation.confirmed || r.decision == Decision::invalid ? none : not_confirmed);
 }
 
-std::string text(std::string_view value) { return value.empty() ? std::string(none) : html_escape(value); }
+std::string text(std::string_view value) { return value.empty() ? std::string(none) : clipped(value, longest_value); }
 
 std::string sub(std::string_view caption, const std::string& html)
 {
@@ -56,7 +56,7 @@ std::string status_cell(const RowRecord& r, RowLabel label, const ReportHeader& 
 {
     std::string out = "<td data-label=\"Status\"><span class=\"badge " + label_class(label) + "\">" +
                       std::string(to_string(label)) + "</span>";
-    if (auto note = row_note(r, label, h); !note.empty()) out += "<p class=\"why\">" + html_escape(note) + "</p>";
+    if (auto note = row_note(r, label, h); !note.empty()) out += "<p class=\"why\">" + clipped(note, longest_message) + "</p>";
     if (auto todo = what_to_do(label); !todo.empty())
         out += "<p class=\"todo\"><strong>What to do:</strong> " + std::string(todo) + "</p>";
     return out + "</td>";
@@ -67,8 +67,8 @@ std::string holder_cell(const RowRecord& r)
     const auto& c = r.confirmation;
     std::string out = "<td data-label=\"Account holder\">";
     if (c.account_holder.empty()) return out + unknown(r) + "</td>";
-    out += "<strong>" + html_escape(c.account_holder) + "</strong>";
-    if (!c.department.empty()) out += "<div>" + html_escape(c.department) + "</div>";
+    out += "<strong>" + text(c.account_holder) + "</strong>";
+    if (!c.department.empty()) out += "<div>" + text(c.department) + "</div>";
     if (!c.account_holder_id.empty()) out += sub("Employee", number(c.account_holder_id));
     return out + "</td>";
 }
@@ -109,7 +109,7 @@ std::string service_cell(const RowRecord& r)
     if (!c.service_status.empty()) {
         bool active = c.service_status == "ACTIVE";
         out += sub("Status", std::string(active ? "<span>" : "<span class=\"mismatch\">") +
-                                 html_escape(c.service_status) + "</span>");
+                                 text(c.service_status) + "</span>");
     }
     return out + "</td>";
 }

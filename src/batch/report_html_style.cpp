@@ -72,10 +72,12 @@ table.rows { border-collapse: separate; border-spacing: 0; width: 100%; backgrou
   border: 1px solid #d0d7de; border-radius: 10px; }
 .rows th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #59636e;
   background: #f6f8fa; padding: 8px 10px; border-bottom: 1px solid #d0d7de; }
+.rows th:first-child { border-top-left-radius: 10px; }
+.rows th:last-child { border-top-right-radius: 10px; }
 .rows td { padding: 10px 8px; vertical-align: top; border-bottom: 1px solid #e6e8eb; overflow-wrap: anywhere; }
 .rows tr:last-child td { border-bottom: 0; }
 .rows td:first-child { border-left: 5px solid transparent; padding-left: 10px; }
-.rows td:nth-child(2) { min-width: 12em; max-width: 24em; }
+.rows td:nth-child(2) { min-width: 11em; max-width: 24em; }
 .rows td:nth-child(3), .rows td:nth-child(4) { min-width: 8em; }
 .rowno { font-weight: 700; }
 .why { margin: 6px 0 4px; }
@@ -101,6 +103,7 @@ tr.eligible td:first-child, tr.approved td:first-child { border-left-color: #7aa
 
 footer { color: #59636e; font-size: 13px; border-top: 1px solid #d0d7de; padding-top: 10px; }
 
+@media (max-width: 1100px) { .page { padding: 16px 16px 32px; } }
 @media (max-width: 900px) {
   .page { padding: 12px 12px 32px; }
   h1 { font-size: 20px; }

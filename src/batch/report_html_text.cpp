@@ -26,14 +26,24 @@ bool utc(std::string_view s) { return s.ends_with('Z') || s.ends_with("+00:00");
 
 }  // namespace
 
+std::string clipped(std::string_view value, std::size_t limit)
+{
+    if (value.size() <= limit) return html_escape(value);
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    return html_escape(value.substr(0, cut)) + "&hellip; <span class=\"sub\">(" + thousands(value.size() - cut) +
+           " more bytes, in the CSV)</span>";
+}
+
 std::string number(std::string_view value)
 {
     const char* cls = value.size() > longest_number ? "num long" : "num";
-    return std::string("<span class=\"") + cls + "\">" + html_escape(value) + "</span>";
+    return std::string("<span class=\"") + cls + "\">" + clipped(value, longest_value) + "</span>";
 }
 
 std::string email(std::string_view value)
 {
+    if (value.size() > longest_value) return "<span class=\"email\">" + clipped(value, longest_value) + "</span>";
     std::string out = "<span class=\"email\">";
     for (char c : value) {
         if (c == '@') out += "<wbr>";

@@ -39,8 +39,10 @@ bool is_problem(RowLabel label) { return label <= RowLabel::not_checked; }
 RowLabel row_label(const RowRecord& row, BatchStage stage, ApprovalMode mode)
 {
     // What happened to the order outranks the decision: a row whose confirm call could not be
-    // made is REJECTED by policy but FAILED to the operator (nothing is wrong with the row).
+    // made is REJECTED by policy but FAILED to the operator (nothing is wrong with the row), and
+    // a placed order is SUBMITTED whatever was decided.
     switch (row.status) {
+    case RowStatus::submitted: return RowLabel::submitted;
     case RowStatus::failed: return RowLabel::failed;
     case RowStatus::in_doubt: return RowLabel::in_doubt;
     case RowStatus::duplicate: return RowLabel::duplicate;
@@ -52,7 +54,6 @@ RowLabel row_label(const RowRecord& row, BatchStage stage, ApprovalMode mode)
     case Decision::pending: return RowLabel::not_checked;
     case Decision::approved: break;
     }
-    if (row.status == RowStatus::submitted) return RowLabel::submitted;
     // Held or dry run: every eligible row is "not submitted" and the banner says why; the row
     // itself is still just eligible.
     const bool never_submitted = stage == BatchStage::held || mode == ApprovalMode::dry_run;

@@ -160,6 +160,46 @@ BOOST_AUTO_TEST_CASE(hostile_values_are_text_never_markup)
         BOOST_TEST((*it)[1].str().starts_with("./"));
 }
 
+BOOST_AUTO_TEST_CASE(a_64_kib_value_is_cut_on_the_page)
+{
+    RowRecord r = fine_row(1);
+    r.confirmation.department = std::string(64 * 1024 - 1, 'x') + "\xC3\xA9";  // ends in "é"
+    r.confirmation.device = std::string(199, 'd') + "\xC3\xA9";             // "é" across the cut
+    std::string html = render_report_html(header_for({r}, BatchStage::done, ApprovalMode::automatic), {r});
+    BOOST_TEST(html.size() < 30'000u);
+    BOOST_TEST(html.find(std::string(200, 'x') + "&hellip; <span class=\"sub\">(65,337 more bytes, in the CSV)") !=
+               std::string::npos);
+    BOOST_TEST(html.find(std::string(199, 'd') + "&hellip;") != std::string::npos);  // never half a character
+}
+
+BOOST_AUTO_TEST_CASE(each_stage_says_where_the_batch_is)
+{
+    struct Case {
+        BatchStage stage;
+        ApprovalMode mode;
+        bool submitted;
+        const char* banner;
+        const char* first_badge;
+    };
+    for (const Case& c : {Case{BatchStage::confirmed, ApprovalMode::automatic, false, "Checked: submitting now", "APPROVED"},
+                          Case{BatchStage::submitting, ApprovalMode::automatic, true, "Submitting: 3 placed so far", "SUBMITTED"},
+                          Case{BatchStage::submitting, ApprovalMode::manual, false, "Submitting: 0 placed so far", "ELIGIBLE"},
+                          Case{BatchStage::held, ApprovalMode::automatic, false, "Held: nothing was submitted", "ELIGIBLE"},
+                          Case{BatchStage::done, ApprovalMode::dry_run, false, "Dry run: checked only, nothing submitted", "ELIGIBLE"},
+                          Case{BatchStage::done, ApprovalMode::manual, false, "Done: 0 placed, 3 rows left out 0 orders placed. The rows marked NOT SUBMITTED", "NOT SUBMITTED"}}) {
+        BOOST_TEST_CONTEXT(to_string(c.stage) << " " << c.banner) {
+            std::string html = render_sorted(fine_rows(3, c.submitted), c.stage, c.mode);
+            BOOST_TEST(visible_text(html).find(c.banner) != std::string::npos);
+            BOOST_TEST(badges(html).front() == c.first_badge);
+        }
+    }
+    auto rows = finished_batch(2);
+    for (auto& r : rows)
+        if (r.status == RowStatus::failed || r.status == RowStatus::duplicate) r.status = RowStatus::in_doubt;
+    std::string text = visible_text(render_sorted(rows, BatchStage::in_doubt, ApprovalMode::automatic));
+    BOOST_TEST(text.find("4 rows in doubt These orders were sent but no answer came back") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_big_batch_lists_every_problem_and_caps_the_rest)
 {
     auto rows = fine_rows(3000, true);

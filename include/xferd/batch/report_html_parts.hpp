@@ -12,6 +12,12 @@
 namespace xferd::report_html {
 
 // Text formatting --------------------------------------------------------------------------
+// A row value is shown up to this many bytes: a field may hold 64 KiB, which nobody reads on
+// a page and which, times 10,000 problem rows, no browser opens.
+inline constexpr std::size_t longest_value = 200;
+inline constexpr std::size_t longest_message = 600;   // reasons and API messages
+// Escaped, cut at `limit` bytes (on a character boundary) with a note of how much is left out.
+std::string clipped(std::string_view value, std::size_t limit);
 // A number or identifier that must never break across lines (service number, IMEI, order id).
 // Beyond 28 characters it is no number a person reads (a hostile value): it may wrap then,
 // rather than push the page sideways.
