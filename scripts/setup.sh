@@ -11,6 +11,7 @@ packages=(g++ cmake ninja-build pkg-config make
           libsqlite3-dev            # the state store
           libzip-dev libexpat1-dev  # reading .xlsx batches and approvals
           libxlsxwriter-dev         # writing NAME.confirmation.xlsx
+          chromium fonts-dejavu-core  # test_report_browser loads the HTML report in headless Chromium
           systemd)  # systemd-analyze: the unit files are verified by a test
 missing=()
 for p in "${packages[@]}"; do
