@@ -4,6 +4,8 @@
 #include "batch_run_state.hpp"
 
 #include "xferd/batch/process_log.hpp"
+#include "xferd/batch/report_html.hpp"
+#include "xferd/core/reconcile.hpp"
 
 namespace xferd {
 
@@ -12,15 +14,46 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t chunk_rows = 2000;
-constexpr std::size_t html_rows_max = 20'000;   // beyond: the CSV holds every row
+
+constexpr int report_ranks = 9;   // report_rank() values 0..8
 
 struct ReportJob {
     fs::path state_dir;
     BatchInfo batch;
     OutputPaths out;
-    std::string mode;
+    ApprovalMode mode = ApprovalMode::automatic;
+    std::chrono::seconds max_age{0};
     bool results = false;   // false: the confirmation reports
 };
+
+ReportStage report_stage(BatchStage s)
+{
+    switch (s) {
+    case BatchStage::awaiting_approval: return ReportStage::waiting_for_approval;
+    case BatchStage::held: return ReportStage::held;
+    case BatchStage::submitting: return ReportStage::submitting;
+    case BatchStage::in_doubt: return ReportStage::in_doubt;
+    case BatchStage::incomplete:
+    case BatchStage::done:
+        return ReportStage::done;
+    default: return ReportStage::confirmed;
+    }
+}
+
+std::string plus_seconds(const std::string& iso, std::chrono::seconds d)
+{
+    auto t = parse_iso8601(iso.substr(0, std::min<std::size_t>(iso.size(), 19)) + "Z");
+    return t ? format_iso8601(*t + d) : std::string();
+}
+
+// The last approval refused since this confirmation, for the page's banner.
+std::string approval_problem(StateStore& store, const BatchInfo& b)
+{
+    auto approvals = store.approvals(b.id);
+    if (!approvals || approvals->empty() || approvals->back().accepted) return {};
+    if (approvals->back().at < b.confirmation_written_at) return {};
+    return fs::path(approvals->back().file).filename().string() + ": " + approvals->back().message;
+}
 
 // Streams every row (in row order) through `line` into an atomically written file.
 template <class Line>
@@ -40,19 +73,57 @@ Result<void> write_csv(StateStore& store, BatchId id, const fs::path& target, co
     return w->commit();
 }
 
+// Every row at each report rank in turn (problems first), from the store a chunk at a time.
+template <class Visit>
+Result<void> for_each_ranked(StateStore& store, BatchId id, Visit visit)
+{
+    for (int rank = 0; rank < report_ranks; ++rank) {
+        for (std::size_t after = 0;;) {
+            auto rows = store.rows_at_rank(id, rank, after, chunk_rows);
+            if (!rows) return rows.error();
+            if (rows->empty()) break;
+            for (const auto& r : *rows) visit(r);
+            after = rows->back().row;
+        }
+    }
+    return {};
+}
+
 Result<void> write_html(StateStore& store, const ReportJob& job)
 {
-    std::vector<RowRecord> rows;
-    for (std::size_t offset = 0; rows.size() < html_rows_max;) {
-        auto more = store.rows_problems_first(job.batch.id, offset, std::min(chunk_rows, html_rows_max - rows.size()));
-        if (!more) return more.error();
-        if (more->empty()) break;
-        offset += more->size();
-        for (auto& r : *more) rows.push_back(std::move(r));
-    }
-    BatchSummary summary{fs::path(job.batch.path).filename().string(), job.batch.sha256, job.mode,
-                         job.batch.gate_hold ? job.batch.gate_message : std::string()};
-    return write_report_atomically(job.out.confirmation_html, render_confirmation_html(summary, rows));
+    const BatchInfo& b = job.batch;
+    ReportHeader h;
+    h.input_name = fs::path(b.path).filename().string();
+    h.content_sha256 = b.sha256;
+    h.mode = job.mode;
+    h.stage = report_stage(b.stage);
+    h.gate_message = b.gate_hold ? b.gate_message : std::string();
+    h.approval_problem = approval_problem(store, b);
+    h.received_at = b.created_at;
+    h.confirmed_at = b.confirmation_written_at.empty() ? now_iso() : b.confirmation_written_at;
+    h.finished_at = b.finished_at;
+    if (job.mode == ApprovalMode::manual) h.approval_deadline = plus_seconds(h.confirmed_at, job.max_age);
+    h.updated_at = now_iso();
+    h.approve_file = job.out.approve_file;
+    h.approved_csv = job.out.approved_csv;
+    h.confirmation_csv = job.out.confirmation_csv;
+    if (job.results) h.results_csv = job.out.results_csv;
+    h.log = job.out.log;
+    if (auto r = for_each_ranked(store, b.id, [&](const RowRecord& r) { h.counts.add(row_label(r, h.stage, h.mode)); }); !r)
+        return r;
+
+    auto w = AtomicFileWriter::create(job.out.confirmation_html);
+    if (!w) return w.error();
+    std::optional<Error> failed;
+    HtmlReport page(h, [&](std::string_view text) {
+        if (failed) return;
+        if (auto x = w->write(text); !x) failed = x.error();
+    });
+    if (auto r = for_each_ranked(store, b.id, [&](const RowRecord& r) { page.add(r); }); !r) return r;
+    auto end = page.finish();
+    if (failed) return *failed;
+    if (!end.counts_match) log_error(h.input_name + ": the report's rows did not add up to its summary (a bug)");
+    return w->commit();
 }
 
 Result<std::vector<fs::path>> write_reports(const ReportJob& job)
@@ -81,7 +152,7 @@ Result<std::vector<fs::path>> write_reports(const ReportJob& job)
 
 asio::awaitable<void> BatchRun::write_confirmation()
 {
-    ReportJob job{services_.state_dir, batch_, out_, to_string(options_.approval.mode), false};
+    ReportJob job{services_.state_dir, batch_, out_, options_.approval.mode, options_.approval.max_age, false};
     auto render = [job] { return write_reports(job); };
     auto written = co_await offload(services_.workers, std::move(render));
     if (!written) {
@@ -100,7 +171,7 @@ asio::awaitable<void> BatchRun::write_confirmation()
 
 asio::awaitable<void> BatchRun::write_results()
 {
-    ReportJob job{services_.state_dir, batch_, out_, to_string(options_.approval.mode), true};
+    ReportJob job{services_.state_dir, batch_, out_, options_.approval.mode, options_.approval.max_age, true};
     auto render = [job] { return write_reports(job); };
     auto written = co_await offload(services_.workers, std::move(render));
     if (!written) {

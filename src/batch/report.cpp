@@ -115,43 +115,6 @@ std::string_view reason_of(const RowRecord& r)
     return r.reason.empty() ? std::string_view(r.confirmation.error) : std::string_view(r.reason);
 }
 
-std::string_view decision_class(Decision d)
-{
-    switch (d) {
-    case Decision::approved: return "approved";
-    case Decision::rejected: return "rejected";
-    case Decision::invalid: return "invalid";
-    case Decision::pending: break;
-    }
-    return "pending";
-}
-
-constexpr std::string_view html_style = R"css(
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #1d1d1f; background: #fff; }
-h1 { font-size: 20px; margin: 0 0 4px; word-break: break-all; }
-.meta { color: #555; margin: 0 0 16px; }
-.meta code { font-size: 12px; }
-.counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 0 0 16px; padding: 0; list-style: none; }
-.counts li { padding: 4px 10px; border-radius: 12px; background: #eee; font-weight: 600; }
-.counts .approved { background: #dff3e3; color: #135c25; }
-.counts .rejected { background: #fde2cf; color: #8a3b00; }
-.counts .invalid { background: #f9d6d5; color: #8b1410; }
-.gate { border: 2px solid #b3261e; background: #fdecea; color: #8b1410; padding: 10px 14px; margin: 0 0 16px; border-radius: 6px; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { border: 1px solid #d0d0d0; padding: 4px 6px; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; position: sticky; top: 0; }
-td { white-space: pre-wrap; word-break: break-word; }
-tr.rejected td { background: #fff3ea; }
-tr.invalid td { background: #fdeceb; }
-tr.rejected td:first-child, tr.invalid td:first-child { border-left: 4px solid #b3261e; }
-td.decision { font-weight: 700; }
-tr.approved td.decision { color: #135c25; }
-tr.rejected td.decision { color: #8a3b00; }
-tr.invalid td.decision { color: #8b1410; }
-td.mismatch { color: #8b1410; font-weight: 700; }
-@media print { th { position: static; } }
-)css";
-
 }  // namespace
 
 OutputPaths output_paths_for(const fs::path& input)
@@ -278,84 +241,8 @@ std::string results_csv_line(const RowRecord& r)
     return out;
 }
 
-std::string render_confirmation_csv(const std::vector<RowRecord>& rows)
-{
-    std::string out = confirmation_csv_header();
-    for (const auto& r : rows) out += confirmation_csv_line(r);
-    return out;
-}
 
-std::string render_results_csv(const std::vector<RowRecord>& rows)
-{
-    std::string out = results_csv_header();
-    for (const auto& r : rows) out += results_csv_line(r);
-    return out;
-}
 
-std::string render_confirmation_html(const BatchSummary& batch, const std::vector<RowRecord>& rows)
-{
-    std::size_t approved = 0, rejected = 0, invalid = 0, pending = 0;
-    for (const auto& r : rows) {
-        switch (r.decision) {
-        case Decision::approved: ++approved; break;
-        case Decision::rejected: ++rejected; break;
-        case Decision::invalid: ++invalid; break;
-        case Decision::pending: ++pending; break;
-        }
-    }
-    std::string name = html_escape(batch.input_name);
-    std::string out;
-    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-    // Nothing may load or run: the page holds personal data and is opened from a file share.
-    out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-           "style-src 'unsafe-inline'\">\n";
-    out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    out += "<title>Confirmation: " + name + "</title>\n<style>" + std::string(html_style) +
-           "</style>\n</head>\n<body>\n";
-    out += "<h1>Confirmation: " + name + "</h1>\n";
-    out += "<p class=\"meta\">" + std::to_string(rows.size()) + (rows.size() == 1 ? " row" : " rows") +
-           " · approval mode " +
-           html_escape(batch.mode.empty() ? "auto" : batch.mode);
-    if (!batch.content_sha256.empty())
-        out += " · content SHA-256 <code>" + html_escape(batch.content_sha256) + "</code>";
-    out += "</p>\n<ul class=\"counts\">\n";
-    out += "<li class=\"approved\">APPROVED " + std::to_string(approved) + "</li>\n";
-    out += "<li class=\"rejected\">REJECTED " + std::to_string(rejected) + "</li>\n";
-    out += "<li class=\"invalid\">INVALID " + std::to_string(invalid) + "</li>\n";
-    if (pending != 0) out += "<li>PENDING " + std::to_string(pending) + "</li>\n";
-    out += "</ul>\n";
-    if (!batch.gate_message.empty())
-        out += "<div class=\"gate\" role=\"alert\"><strong>Batch held.</strong> " +
-               html_escape(batch.gate_message) + "</div>\n";
-
-    out += "<table>\n<thead><tr><th>Row</th><th>External order</th><th>Service ID</th>"
-           "<th>Service number</th><th>Confirmed number</th><th>Service status</th>"
-           "<th>Account holder</th><th>Holder email</th><th>Holder ID</th><th>Device</th>"
-           "<th>Decision</th><th>Reason</th></tr></thead>\n<tbody>\n";
-    for (const auto& r : rows) {
-        const auto& c = r.confirmation;
-        auto td = [&](std::string_view v) { out += "<td>" + html_escape(v) + "</td>"; };
-        out += "<tr class=\"" + std::string(decision_class(r.decision)) + "\">";
-        td(std::to_string(r.row));
-        td(r.external_order_number);
-        td(r.service_id);
-        td(r.service_number);
-        bool mismatch = !c.service_number.empty() && !r.service_number.empty() &&
-                        c.service_number != r.service_number;
-        out += mismatch ? "<td class=\"mismatch\">" : "<td>";
-        out += html_escape(c.service_number) + "</td>";
-        td(c.service_status);
-        td(c.account_holder);
-        td(c.account_holder_email);
-        td(c.account_holder_id);
-        td(c.device);
-        out += "<td class=\"decision\">" + html_escape(to_string(r.decision)) + "</td>";
-        td(reason_of(r));
-        out += "</tr>\n";
-    }
-    out += "</tbody>\n</table>\n</body>\n</html>\n";
-    return out;
-}
 
 Result<void> keep_existing(const fs::path& target)
 {

@@ -16,12 +16,12 @@ namespace {
 std::string stage_title(const ReportHeader& h)
 {
     switch (h.stage) {
-    case BatchStage::confirmed: return "Checked";
-    case BatchStage::waiting_for_approval: return "Waiting for approval";
-    case BatchStage::held: return "Held";
-    case BatchStage::submitting: return "Submitting";
-    case BatchStage::in_doubt: return "Orders in doubt";
-    case BatchStage::done: return h.mode == ApprovalMode::dry_run ? "Dry run" : "Done";
+    case ReportStage::confirmed: return "Checked";
+    case ReportStage::waiting_for_approval: return "Waiting for approval";
+    case ReportStage::held: return "Held";
+    case ReportStage::submitting: return "Submitting";
+    case ReportStage::in_doubt: return "Orders in doubt";
+    case ReportStage::done: return h.mode == ApprovalMode::dry_run ? "Dry run" : "Done";
     }
     return "";
 }
@@ -50,7 +50,7 @@ std::string head(const ReportHeader& h)
 std::string full_list(const ReportHeader& h)
 {
     bool results = !h.results_csv.empty() &&
-                   (h.stage == BatchStage::submitting || h.stage == BatchStage::in_doubt || h.stage == BatchStage::done);
+                   (h.stage == ReportStage::submitting || h.stage == ReportStage::in_doubt || h.stage == ReportStage::done);
     const auto& file = results ? h.results_csv : !h.confirmation_xlsx.empty() ? h.confirmation_xlsx : h.confirmation_csv;
     if (file.empty()) return "the CSV reports beside this page";
     return "<a href=\"" + rh::file_href(file) + "\">" + html_escape(file.filename().string()) + "</a>";

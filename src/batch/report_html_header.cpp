@@ -105,24 +105,24 @@ std::string banner(const ReportHeader& h)
 {
     const auto& c = h.counts;
     switch (h.stage) {
-    case BatchStage::waiting_for_approval: return waiting_banner(h);
-    case BatchStage::held:
+    case ReportStage::waiting_for_approval: return waiting_banner(h);
+    case ReportStage::held:
         return box("held", "Held: nothing was submitted",
                    "<p>" + sentence(h.gate_message.empty() ? "Too many rows are REJECTED or INVALID" : h.gate_message) +
                        "</p>\n<p>The rows that need attention are listed first below.</p>\n");
-    case BatchStage::confirmed:
+    case ReportStage::confirmed:
         return box("neutral", "Checked: submitting now",
                    "<p>Every row was checked. xferd is placing the orders for the " +
                        std::string(h.mode == ApprovalMode::automatic ? "APPROVED" : "approved ELIGIBLE") +
                        " rows; this page is updated when it is done.</p>\n");
-    case BatchStage::submitting:
+    case ReportStage::submitting:
         return box("neutral", "Submitting: " + count(c[RowLabel::submitted]) + " placed so far",
                    "<p>This page is updated when every order is placed.</p>\n");
-    case BatchStage::in_doubt:
+    case ReportStage::in_doubt:
         return box("attention", count(c[RowLabel::in_doubt]) + rows_word(c[RowLabel::in_doubt]) + " in doubt",
                    "<p>These orders were sent but no answer came back, so they may exist. xferd looks them up "
                    "again on its next run and updates this page: do not place them again by hand.</p>\n");
-    case BatchStage::done: return done_banner(h);
+    case ReportStage::done: return done_banner(h);
     }
     return "";
 }
@@ -131,10 +131,10 @@ std::string summary(const ReportHeader& h)
 {
     const auto& c = h.counts;
     // The label a stage is about is shown even at 0 ("0 SUBMITTED" after a failed run says a lot).
-    RowLabel focus = h.stage == BatchStage::waiting_for_approval || h.stage == BatchStage::held ||
+    RowLabel focus = h.stage == ReportStage::waiting_for_approval || h.stage == ReportStage::held ||
                             h.mode == ApprovalMode::dry_run
                         ? RowLabel::eligible
-                    : h.stage == BatchStage::confirmed && h.mode == ApprovalMode::automatic ? RowLabel::approved
+                    : h.stage == ReportStage::confirmed && h.mode == ApprovalMode::automatic ? RowLabel::approved
                                                                                           : RowLabel::submitted;
     static constexpr RowLabel order[] = {RowLabel::submitted, RowLabel::approved,  RowLabel::eligible,
                                          RowLabel::not_submitted, RowLabel::failed, RowLabel::in_doubt,
@@ -171,7 +171,7 @@ std::string facts(const ReportHeader& h)
                                                        : "automatic: every ELIGIBLE row is submitted");
     fact("Received", when(h.received_at));
     fact("Confirmed", when(h.confirmed_at));
-    if (h.stage == BatchStage::waiting_for_approval) fact("Approve by", when(h.approval_deadline));
+    if (h.stage == ReportStage::waiting_for_approval) fact("Approve by", when(h.approval_deadline));
     fact("Finished", when(h.finished_at));
     fact("File", "<span class=\"name\">" + html_escape(h.input_name) + "</span>");
     if (!h.content_sha256.empty()) fact("SHA-256", hash(h.content_sha256), true);

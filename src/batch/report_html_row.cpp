@@ -41,12 +41,12 @@ std::string row_note(const RowRecord& r, RowLabel label, const ReportHeader& h)
     case RowLabel::rejected:
     case RowLabel::invalid: return r.reason.empty() ? r.confirmation.error : r.reason;
     case RowLabel::eligible:
-        if (h.stage == BatchStage::held) return "Passed every check; not submitted because the batch is held.";
+        if (h.stage == ReportStage::held) return "Passed every check; not submitted because the batch is held.";
         if (h.mode == ApprovalMode::dry_run) return "Passed every check; dry run, so not submitted.";
-        if (h.stage == BatchStage::waiting_for_approval) return "Passed every check; waiting for your approval.";
+        if (h.stage == ReportStage::waiting_for_approval) return "Passed every check; waiting for your approval.";
         return "Passed every check; not submitted yet.";
     case RowLabel::approved:
-        return h.stage == BatchStage::submitting ? "Passed every check; being submitted."
+        return h.stage == ReportStage::submitting ? "Passed every check; being submitted."
                                                  : "Passed every check; will be submitted.";
     default: return r.message.empty() ? r.reason : r.message;
     }

@@ -4,15 +4,15 @@
 
 namespace xferd {
 
-std::string_view to_string(BatchStage stage)
+std::string_view to_string(ReportStage stage)
 {
     switch (stage) {
-    case BatchStage::confirmed: return "confirmed";
-    case BatchStage::waiting_for_approval: return "waiting_for_approval";
-    case BatchStage::held: return "held";
-    case BatchStage::submitting: return "submitting";
-    case BatchStage::in_doubt: return "in_doubt";
-    case BatchStage::done: return "done";
+    case ReportStage::confirmed: return "confirmed";
+    case ReportStage::waiting_for_approval: return "waiting_for_approval";
+    case ReportStage::held: return "held";
+    case ReportStage::submitting: return "submitting";
+    case ReportStage::in_doubt: return "in_doubt";
+    case ReportStage::done: return "done";
     }
     return "";
 }
@@ -36,7 +36,7 @@ std::string_view to_string(RowLabel label)
 
 bool is_problem(RowLabel label) { return label <= RowLabel::not_checked; }
 
-RowLabel row_label(const RowRecord& row, BatchStage stage, ApprovalMode mode)
+RowLabel row_label(const RowRecord& row, ReportStage stage, ApprovalMode mode)
 {
     // What happened to the order outranks the decision: a row whose confirm call could not be
     // made is REJECTED by policy but FAILED to the operator (nothing is wrong with the row), and
@@ -56,15 +56,15 @@ RowLabel row_label(const RowRecord& row, BatchStage stage, ApprovalMode mode)
     }
     // Held or dry run: every eligible row is "not submitted" and the banner says why; the row
     // itself is still just eligible.
-    const bool never_submitted = stage == BatchStage::held || mode == ApprovalMode::dry_run;
+    const bool never_submitted = stage == ReportStage::held || mode == ApprovalMode::dry_run;
     if (row.status == RowStatus::not_submitted) return never_submitted ? RowLabel::eligible : RowLabel::not_submitted;
     if (never_submitted) return RowLabel::eligible;
-    if (stage == BatchStage::done) return RowLabel::not_submitted;
+    if (stage == ReportStage::done) return RowLabel::not_submitted;
     // Only auto mode approves by itself; in manual mode the operator's word is not on the row.
     return mode == ApprovalMode::automatic ? RowLabel::approved : RowLabel::eligible;
 }
 
-int report_rank(const RowRecord& row, BatchStage stage)
+int report_rank(const RowRecord& row, ReportStage stage)
 {
     RowLabel label = row_label(row, stage, ApprovalMode::manual);
     // ELIGIBLE and APPROVED are the same place in the list: rows waiting to be submitted.
@@ -79,8 +79,8 @@ std::string_view what_to_do(RowLabel label)
 {
     switch (label) {
     case RowLabel::failed:
-        return "Nothing was placed for this row. Read the message; once the cause is fixed, put the row "
-               "in a new batch file.";
+        return "Nothing was placed for this row. When the message says so, xferd asks again at its next "
+               "run by itself; otherwise fix the cause and put the row in a new batch file.";
     case RowLabel::in_doubt:
         return "The order was sent but no answer came back, so it may exist. xferd looks it up again on "
                "its next run: do not place it again by hand.";

@@ -228,17 +228,19 @@ Result<std::vector<RowRecord>> SqliteStore::rows(BatchId batch, RowSet set, std:
     return read_rows(*s);
 }
 
-Result<std::vector<RowRecord>> SqliteStore::rows_problems_first(BatchId batch, std::size_t offset, std::size_t limit)
+Result<std::vector<RowRecord>> SqliteStore::rows_at_rank(BatchId batch, int rank, std::size_t after_row,
+                                                         std::size_t limit)
 {
-    // FAILED, IN_DOUBT/SUBMITTING, REJECTED, INVALID, DUPLICATE, then the rest; by row within.
+    // report_rank() in SQL: what happened to the order first, then the decision.
     static const std::string sql =
         "SELECT " + row_columns +
-        " FROM rows r WHERE r.batch_id = ?1 ORDER BY CASE WHEN r.status = 4 THEN 0 WHEN r.status IN (1, 5) THEN 1 "
-        "WHEN r.decision = 2 THEN 2 WHEN r.decision = 3 THEN 3 WHEN r.status = 6 THEN 4 ELSE 9 END, r.row "
-        "LIMIT ?3 OFFSET ?2";
+        " FROM rows r WHERE r.batch_id = ?1 AND r.row > ?3 AND (CASE WHEN r.status = 2 THEN 8 WHEN r.status = 4 "
+        "THEN 0 WHEN r.status = 5 THEN 1 WHEN r.status = 6 THEN 4 WHEN r.decision = 3 THEN 3 WHEN r.decision = 2 "
+        "THEN 2 WHEN r.decision = 0 THEN 5 WHEN r.status = 3 THEN 6 ELSE 7 END) = ?2 ORDER BY r.row LIMIT ?4";
     auto s = db_.prepare(sql);
     if (!s) return s.error();
-    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(offset)).bind(3, static_cast<std::int64_t>(limit));
+    (*s)->bind(1, batch).bind(2, std::int64_t{rank}).bind(3, static_cast<std::int64_t>(after_row));
+    (*s)->bind(4, static_cast<std::int64_t>(limit));
     return read_rows(*s);
 }
 

@@ -34,7 +34,8 @@ public:
     Result<std::size_t> mark_duplicate_order_numbers(BatchId batch) override;
     Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) override;
     Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row, std::size_t limit) override;
-    Result<std::vector<RowRecord>> rows_problems_first(BatchId batch, std::size_t offset, std::size_t limit) override;
+    Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
+                                                std::size_t limit) override;
     Result<BatchWork> work(BatchId batch) override;
     Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) override;
     Result<void> add_row_event(BatchId batch, std::size_t row, const std::string& at, const std::string& event,

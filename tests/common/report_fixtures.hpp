@@ -144,7 +144,7 @@ inline std::vector<RowRecord> finished_batch(std::size_t placed)
     return rows;
 }
 
-inline void sort_for_report(std::vector<RowRecord>& rows, BatchStage stage)
+inline void sort_for_report(std::vector<RowRecord>& rows, ReportStage stage)
 {
     std::stable_sort(rows.begin(), rows.end(), [stage](const RowRecord& a, const RowRecord& b) {
         int ra = report_rank(a, stage), rb = report_rank(b, stage);
@@ -153,7 +153,7 @@ inline void sort_for_report(std::vector<RowRecord>& rows, BatchStage stage)
 }
 
 // A header filled as the pipeline would for `rows` (counted the same way) in /srv/xferd/inbox.
-inline ReportHeader header_for(const std::vector<RowRecord>& rows, BatchStage stage, ApprovalMode mode,
+inline ReportHeader header_for(const std::vector<RowRecord>& rows, ReportStage stage, ApprovalMode mode,
                                const std::string& input = "offboarding-2026-11.csv")
 {
     const std::filesystem::path dir = "/srv/xferd/inbox/hr";
@@ -166,15 +166,15 @@ inline ReportHeader header_for(const std::vector<RowRecord>& rows, BatchStage st
     for (const auto& r : rows) h.counts.add(row_label(r, stage, mode));
     h.received_at = "2026-11-30T13:09:58Z";
     h.confirmed_at = "2026-11-30T13:12:18Z";
-    if (stage == BatchStage::done || stage == BatchStage::in_doubt) h.finished_at = "2026-11-30T14:05:02Z";
+    if (stage == ReportStage::done || stage == ReportStage::in_doubt) h.finished_at = "2026-11-30T14:05:02Z";
     if (mode == ApprovalMode::manual) h.approval_deadline = "2026-12-01T13:12:18Z";
-    h.updated_at = stage == BatchStage::waiting_for_approval ? h.confirmed_at : "2026-11-30T14:05:02Z";
+    h.updated_at = stage == ReportStage::waiting_for_approval ? h.confirmed_at : "2026-11-30T14:05:02Z";
     h.approve_file = dir / (stem + ".approve");
     h.approved_csv = dir / (stem + ".approved.csv");
     h.approved_xlsx = dir / (stem + ".approved.xlsx");
     h.confirmation_csv = dir / (stem + ".confirmation.csv");
     h.confirmation_xlsx = dir / (stem + ".confirmation.xlsx");
-    if (stage == BatchStage::done || stage == BatchStage::in_doubt || stage == BatchStage::submitting)
+    if (stage == ReportStage::done || stage == ReportStage::in_doubt || stage == ReportStage::submitting)
         h.results_csv = dir / (stem + ".results.csv");
     h.log = dir / (stem + ".log");
     return h;

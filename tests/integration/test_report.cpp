@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "xferd/batch/report.hpp"
+#include "report_text.hpp"
 
 #include <sys/stat.h>
 
@@ -273,49 +274,6 @@ BOOST_AUTO_TEST_CASE(streaming_lines_add_up_to_the_whole_report)
     BOOST_TEST(results == render_results_csv(rows));
     BOOST_TEST(render_results_csv({}) == results_csv_header());
 }
-
-BOOST_AUTO_TEST_CASE(html_is_self_contained_and_escapes_hostile_values)
-{
-    BatchSummary batch;
-    batch.input_name = "<script>alert('x')</script>&.csv";
-    batch.content_sha256 = "ab12";
-    batch.mode = "manual";
-    batch.gate_message = "3 of 4 rows are INVALID or REJECTED (more than 50%) <check the mapping>";
-    RowRecord hostile = sample_row(2, Decision::invalid);
-    hostile.confirmation.account_holder = "<img src=x onerror=alert(1)>";
-    hostile.reason = "column 'service_id': \"<b>\" is not a service id";
-    RowRecord mismatch = sample_row(3, Decision::rejected);
-    mismatch.confirmation.service_number = "2035559999";
-    std::vector<RowRecord> rows{sample_row(1, Decision::approved), hostile, mismatch,
-                                sample_row(4, Decision::rejected)};
-    std::string html = render_confirmation_html(batch, rows);
-
-    BOOST_TEST(html.find("<script") == std::string::npos);
-    BOOST_TEST(html.find("<img") == std::string::npos);
-    BOOST_TEST(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;.csv") != std::string::npos);
-    BOOST_TEST(html.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
-    BOOST_TEST(html.find("&quot;&lt;b&gt;&quot;") != std::string::npos);
-    // No scripts, nothing loaded from anywhere.
-    for (const char* banned : {"<script", "<link", "<img", "src=\"", "href=", "url(", "@import"})
-        BOOST_TEST(html.find(banned) == std::string::npos, banned);
-    BOOST_TEST(html.find("Content-Security-Policy") != std::string::npos);
-    BOOST_TEST(html.find("<style>") != std::string::npos);
-    // Heading, counts, gate message, marked rows.
-    BOOST_TEST(html.find("<h1>Confirmation: &lt;script&gt;") != std::string::npos);
-    BOOST_TEST(html.find("APPROVED 1") != std::string::npos);
-    BOOST_TEST(html.find("REJECTED 2") != std::string::npos);
-    BOOST_TEST(html.find("INVALID 1") != std::string::npos);
-    BOOST_TEST(html.find("class=\"gate\"") != std::string::npos);
-    BOOST_TEST(html.find("(more than 50%) &lt;check the mapping&gt;") != std::string::npos);
-    BOOST_TEST(html.find("<tr class=\"invalid\">") != std::string::npos);
-    BOOST_TEST(html.find("<tr class=\"rejected\">") != std::string::npos);
-    BOOST_TEST(html.find("<td class=\"mismatch\">2035559999</td>") != std::string::npos);
-    BOOST_TEST(html.find("<th>Account holder</th>") != std::string::npos);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(files)
 
 BOOST_AUTO_TEST_CASE(atomic_write_is_0640_and_leaves_no_temp_files)
 {

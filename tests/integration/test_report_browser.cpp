@@ -98,9 +98,9 @@ struct Pages {
 
     Pages()
     {
-        waiting = write("waiting", waiting_rows(), BatchStage::waiting_for_approval, ApprovalMode::manual, {});
-        finished = write("finished", finished_batch(60), BatchStage::done, ApprovalMode::automatic, {});
-        hostile = write("hostile", hostile_rows(), BatchStage::waiting_for_approval, ApprovalMode::manual,
+        waiting = write("waiting", waiting_rows(), ReportStage::waiting_for_approval, ApprovalMode::manual, {});
+        finished = write("finished", finished_batch(60), ReportStage::done, ApprovalMode::automatic, {});
+        hostile = write("hostile", hostile_rows(), ReportStage::waiting_for_approval, ApprovalMode::manual,
                         "\"><img src=x onerror=console.log(1)>javascript:alert(1).csv");
     }
 
@@ -130,7 +130,7 @@ struct Pages {
         return rows;
     }
 
-    fs::path write(const std::string& name, std::vector<RowRecord> rows, BatchStage stage, ApprovalMode mode,
+    fs::path write(const std::string& name, std::vector<RowRecord> rows, ReportStage stage, ApprovalMode mode,
                    const std::string& input)
     {
         sort_for_report(rows, stage);

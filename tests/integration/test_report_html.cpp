@@ -17,7 +17,7 @@ using namespace xferd::test;
 
 namespace {
 
-std::string render_sorted(std::vector<RowRecord> rows, BatchStage stage, ApprovalMode mode)
+std::string render_sorted(std::vector<RowRecord> rows, ReportStage stage, ApprovalMode mode)
 {
     sort_for_report(rows, stage);
     return render_report_html(header_for(rows, stage, mode), rows);
@@ -30,31 +30,31 @@ BOOST_AUTO_TEST_SUITE(labels_and_order)
 BOOST_AUTO_TEST_CASE(an_eligible_row_is_approved_only_when_the_mode_approves_by_itself)
 {
     RowRecord r = fine_row(1);
-    BOOST_TEST(to_string(row_label(r, BatchStage::waiting_for_approval, ApprovalMode::manual)) == "ELIGIBLE");
-    BOOST_TEST(to_string(row_label(r, BatchStage::submitting, ApprovalMode::manual)) == "ELIGIBLE");
-    BOOST_TEST(to_string(row_label(r, BatchStage::held, ApprovalMode::automatic)) == "ELIGIBLE");
-    BOOST_TEST(to_string(row_label(r, BatchStage::confirmed, ApprovalMode::automatic)) == "APPROVED");
+    BOOST_TEST(to_string(row_label(r, ReportStage::waiting_for_approval, ApprovalMode::manual)) == "ELIGIBLE");
+    BOOST_TEST(to_string(row_label(r, ReportStage::submitting, ApprovalMode::manual)) == "ELIGIBLE");
+    BOOST_TEST(to_string(row_label(r, ReportStage::held, ApprovalMode::automatic)) == "ELIGIBLE");
+    BOOST_TEST(to_string(row_label(r, ReportStage::confirmed, ApprovalMode::automatic)) == "APPROVED");
     r.status = RowStatus::not_submitted;
     r.message = "dry-run: approved, not submitted";
-    BOOST_TEST(to_string(row_label(r, BatchStage::done, ApprovalMode::dry_run)) == "ELIGIBLE");
+    BOOST_TEST(to_string(row_label(r, ReportStage::done, ApprovalMode::dry_run)) == "ELIGIBLE");
     r.message = "eligible, but not approved by the operator";
-    BOOST_TEST(to_string(row_label(r, BatchStage::done, ApprovalMode::manual)) == "NOT SUBMITTED");
-    BOOST_TEST(to_string(row_label(submitted_row(2), BatchStage::done, ApprovalMode::manual)) == "SUBMITTED");
+    BOOST_TEST(to_string(row_label(r, ReportStage::done, ApprovalMode::manual)) == "NOT SUBMITTED");
+    BOOST_TEST(to_string(row_label(submitted_row(2), ReportStage::done, ApprovalMode::manual)) == "SUBMITTED");
 }
 
 BOOST_AUTO_TEST_CASE(problems_come_first_in_the_order_the_operator_acts_on_them)
 {
     auto rows = finished_batch(12);
-    sort_for_report(rows, BatchStage::done);
+    sort_for_report(rows, ReportStage::done);
     std::vector<std::string> labels;
-    for (const auto& r : rows) labels.emplace_back(to_string(row_label(r, BatchStage::done, ApprovalMode::automatic)));
+    for (const auto& r : rows) labels.emplace_back(to_string(row_label(r, ReportStage::done, ApprovalMode::automatic)));
     std::vector<std::string> expected = {"FAILED", "FAILED", "IN DOUBT", "REJECTED", "REJECTED", "INVALID", "DUPLICATE"};
     expected.resize(expected.size() + 12, "SUBMITTED");
     BOOST_TEST(labels == expected, boost::test_tools::per_element());
     BOOST_TEST(rows[7].row == 1u);  // the fine rows by row number
     for (const auto& r : rows)
-        BOOST_TEST(is_problem_rank(report_rank(r, BatchStage::done)) ==
-                   is_problem(row_label(r, BatchStage::done, ApprovalMode::automatic)));
+        BOOST_TEST(is_problem_rank(report_rank(r, ReportStage::done)) ==
+                   is_problem(row_label(r, ReportStage::done, ApprovalMode::automatic)));
 }
 
 BOOST_AUTO_TEST_CASE(a_row_whose_confirmation_could_not_be_asked_for_failed)
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(a_row_whose_confirmation_could_not_be_asked_for_failed)
     auto problems = problem_rows(1);
     const RowRecord& r = problems[1];
     BOOST_REQUIRE(r.decision == Decision::rejected);
-    BOOST_TEST(to_string(row_label(r, BatchStage::waiting_for_approval, ApprovalMode::manual)) == "FAILED");
+    BOOST_TEST(to_string(row_label(r, ReportStage::waiting_for_approval, ApprovalMode::manual)) == "FAILED");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_SUITE(page)
 
 BOOST_AUTO_TEST_CASE(the_summary_adds_up_and_problems_are_listed_first_with_what_to_do)
 {
-    std::string html = render_sorted(finished_batch(12), BatchStage::done, ApprovalMode::automatic);
+    std::string html = render_sorted(finished_batch(12), ReportStage::done, ApprovalMode::automatic);
     std::string text = visible_text(html);
     BOOST_TEST(text.find("12 SUBMITTED + 2 FAILED + 1 IN DOUBT + 2 REJECTED + 1 INVALID + 1 DUPLICATE = 19 rows in the file") !=
                std::string::npos);
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(manual_mode_waits_with_the_exact_files_to_drop_and_says_eli
 {
     auto rows = fine_rows(5, false);
     rows.push_back(problem_rows(6)[5]);  // one INVALID
-    std::string html = render_sorted(rows, BatchStage::waiting_for_approval, ApprovalMode::manual);
+    std::string html = render_sorted(rows, ReportStage::waiting_for_approval, ApprovalMode::manual);
     std::string text = visible_text(html);
     BOOST_TEST(text.find("Waiting for your approval until 2026-12-01 13:12 UTC: here is how") != std::string::npos);
     BOOST_TEST(text.find("Nothing has been submitted yet. 5 rows passed every check (ELIGIBLE); 1 row needs attention") !=
@@ -115,13 +115,13 @@ BOOST_AUTO_TEST_CASE(manual_mode_waits_with_the_exact_files_to_drop_and_says_eli
 BOOST_AUTO_TEST_CASE(a_refused_approval_and_a_held_batch_say_why)
 {
     auto rows = fine_rows(2, false);
-    auto h = header_for(rows, BatchStage::waiting_for_approval, ApprovalMode::manual);
+    auto h = header_for(rows, ReportStage::waiting_for_approval, ApprovalMode::manual);
     h.approval_problem = "approval refused: the .approve file names external order number X-1, which the batch does not hold";
     std::string text = visible_text(render_report_html(h, rows));
     BOOST_TEST(text.find("Your last approval was not accepted. approval refused: the .approve file names external "
                          "order number X-1, which the batch does not hold. Correct it") != std::string::npos);
 
-    auto held = header_for(rows, BatchStage::held, ApprovalMode::automatic);
+    auto held = header_for(rows, ReportStage::held, ApprovalMode::automatic);
     held.gate_message = "3 of 4 rows (75%) are INVALID or REJECTED, more than approval.max_reject_ratio allows; "
                         "nothing was submitted. Check the column mapping and the file, then drop it again.";
     text = visible_text(render_report_html(held, rows));
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(hostile_values_are_text_never_markup)
         *field = attack;
     r.status = RowStatus::failed;
     std::vector<RowRecord> rows{r};
-    auto h = header_for(rows, BatchStage::done, ApprovalMode::automatic, "javascript:alert(3)\".csv");
+    auto h = header_for(rows, ReportStage::done, ApprovalMode::automatic, "javascript:alert(3)\".csv");
     h.gate_message = h.approval_problem = attack;
     std::string html = render_report_html(h, rows);
     BOOST_TEST(html.find("<script") == std::string::npos);
@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(a_64_kib_value_is_cut_on_the_page)
     RowRecord r = fine_row(1);
     r.confirmation.department = std::string(64 * 1024 - 1, 'x') + "\xC3\xA9";  // ends in "é"
     r.confirmation.device = std::string(199, 'd') + "\xC3\xA9";             // "é" across the cut
-    std::string html = render_report_html(header_for({r}, BatchStage::done, ApprovalMode::automatic), {r});
+    std::string html = render_report_html(header_for({r}, ReportStage::done, ApprovalMode::automatic), {r});
     BOOST_TEST(html.size() < 30'000u);
     BOOST_TEST(html.find(std::string(200, 'x') + "&hellip; <span class=\"sub\">(65,337 more bytes, in the CSV)") !=
                std::string::npos);
@@ -175,18 +175,18 @@ BOOST_AUTO_TEST_CASE(a_64_kib_value_is_cut_on_the_page)
 BOOST_AUTO_TEST_CASE(each_stage_says_where_the_batch_is)
 {
     struct Case {
-        BatchStage stage;
+        ReportStage stage;
         ApprovalMode mode;
         bool submitted;
         const char* banner;
         const char* first_badge;
     };
-    for (const Case& c : {Case{BatchStage::confirmed, ApprovalMode::automatic, false, "Checked: submitting now", "APPROVED"},
-                          Case{BatchStage::submitting, ApprovalMode::automatic, true, "Submitting: 3 placed so far", "SUBMITTED"},
-                          Case{BatchStage::submitting, ApprovalMode::manual, false, "Submitting: 0 placed so far", "ELIGIBLE"},
-                          Case{BatchStage::held, ApprovalMode::automatic, false, "Held: nothing was submitted", "ELIGIBLE"},
-                          Case{BatchStage::done, ApprovalMode::dry_run, false, "Dry run: checked only, nothing submitted", "ELIGIBLE"},
-                          Case{BatchStage::done, ApprovalMode::manual, false, "Done: 0 placed, 3 rows left out 0 orders placed. The rows marked NOT SUBMITTED", "NOT SUBMITTED"}}) {
+    for (const Case& c : {Case{ReportStage::confirmed, ApprovalMode::automatic, false, "Checked: submitting now", "APPROVED"},
+                          Case{ReportStage::submitting, ApprovalMode::automatic, true, "Submitting: 3 placed so far", "SUBMITTED"},
+                          Case{ReportStage::submitting, ApprovalMode::manual, false, "Submitting: 0 placed so far", "ELIGIBLE"},
+                          Case{ReportStage::held, ApprovalMode::automatic, false, "Held: nothing was submitted", "ELIGIBLE"},
+                          Case{ReportStage::done, ApprovalMode::dry_run, false, "Dry run: checked only, nothing submitted", "ELIGIBLE"},
+                          Case{ReportStage::done, ApprovalMode::manual, false, "Done: 0 placed, 3 rows left out 0 orders placed. The rows marked NOT SUBMITTED", "NOT SUBMITTED"}}) {
         BOOST_TEST_CONTEXT(to_string(c.stage) << " " << c.banner) {
             std::string html = render_sorted(fine_rows(3, c.submitted), c.stage, c.mode);
             BOOST_TEST(visible_text(html).find(c.banner) != std::string::npos);
@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(each_stage_says_where_the_batch_is)
     auto rows = finished_batch(2);
     for (auto& r : rows)
         if (r.status == RowStatus::failed || r.status == RowStatus::duplicate) r.status = RowStatus::in_doubt;
-    std::string text = visible_text(render_sorted(rows, BatchStage::in_doubt, ApprovalMode::automatic));
+    std::string text = visible_text(render_sorted(rows, ReportStage::in_doubt, ApprovalMode::automatic));
     BOOST_TEST(text.find("4 rows in doubt These orders were sent but no answer came back") != std::string::npos);
 }
 
@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(a_big_batch_lists_every_problem_and_caps_the_rest)
 {
     auto rows = fine_rows(3000, true);
     for (auto& p : problem_rows(3001)) rows.push_back(p);
-    std::string html = render_sorted(rows, BatchStage::done, ApprovalMode::automatic);
+    std::string html = render_sorted(rows, ReportStage::done, ApprovalMode::automatic);
     auto b = badges(html);
     BOOST_TEST(b.size() == 1007u);
     BOOST_TEST(std::count(b.begin(), b.end(), "SUBMITTED") == 1000);
@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(a_big_batch_lists_every_problem_and_caps_the_rest)
 BOOST_AUTO_TEST_CASE(a_200000_row_batch_streams_in_bounded_pieces)
 {
     std::vector<RowRecord> problems = problem_rows(200'001);
-    ReportHeader h = header_for(problems, BatchStage::done, ApprovalMode::automatic);
+    ReportHeader h = header_for(problems, ReportStage::done, ApprovalMode::automatic);
     h.counts.add(RowLabel::submitted, 200'000);
     std::size_t bytes = 0, pieces = 0, largest = 0;
     HtmlReport report(h, [&](std::string_view s) {
@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(a_200000_row_batch_streams_in_bounded_pieces)
 BOOST_AUTO_TEST_CASE(rows_that_do_not_match_the_summary_are_flagged_on_the_page)
 {
     auto rows = fine_rows(3, true);
-    auto h = header_for(rows, BatchStage::done, ApprovalMode::automatic);
+    auto h = header_for(rows, ReportStage::done, ApprovalMode::automatic);
     rows.pop_back();
     std::string html;
     HtmlReport report(h, [&](std::string_view s) { html += s; });
@@ -251,7 +251,7 @@ BOOST_AUTO_TEST_CASE(rows_that_do_not_match_the_summary_are_flagged_on_the_page)
 
 BOOST_AUTO_TEST_CASE(an_empty_list_of_problems_says_so)
 {
-    std::string text = visible_text(render_sorted(fine_rows(2, true), BatchStage::done, ApprovalMode::automatic));
+    std::string text = visible_text(render_sorted(fine_rows(2, true), ReportStage::done, ApprovalMode::automatic));
     BOOST_TEST(text.find("Done: every order placed 2 orders placed.") != std::string::npos);
     BOOST_TEST(text.find("Needs your attention (0) Nothing needs your attention. All rows (2)") != std::string::npos);
 }

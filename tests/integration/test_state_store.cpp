@@ -111,12 +111,10 @@ BOOST_AUTO_TEST_CASE(rows_move_through_the_sets_the_passes_read)
     BOOST_TEST(back->front().confirmation.account_holder == "Peter Edwards");
     BOOST_TEST(back->front().personal_email == "p1@home.example");
 
-    // Problems first: rejected row 2, then invalid rows 3 and 4, then row 1.
-    auto ordered = store->rows_problems_first(id, 0, 10);
-    BOOST_REQUIRE(ordered && ordered->size() == 4u);
-    BOOST_TEST(ordered->at(0).row == 2u);
-    BOOST_TEST(ordered->at(1).row == 3u);
-    BOOST_TEST(ordered->at(3).row == 1u);
+    // By report rank: rejected row 2 (2), invalid rows 3 and 4 (3), row 1 to be submitted (7).
+    BOOST_TEST(store->rows_at_rank(id, 2, 0, 10)->size() == 1u);
+    BOOST_TEST(store->rows_at_rank(id, 3, 0, 10)->size() == 2u);
+    BOOST_TEST(store->rows_at_rank(id, 7, 0, 10)->front().row == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_service_is_claimed_once_across_batches_and_connections)

@@ -30,7 +30,7 @@ ConfirmedBatch batch()
     return b;
 }
 
-// The confirmation CSV as render_confirmation_csv writes it, with the approve column filled.
+// The confirmation CSV as the confirmation report writes it, with the approve column filled.
 std::string confirmation_csv(const std::string& a1, const std::string& a2, const std::string& a3,
                              const std::string& a4, const std::string& a5, char sep = ',',
                              const std::string& eol = "\r\n")

@@ -34,20 +34,8 @@ bool is_xferd_output(const std::filesystem::path& path);
 std::string csv_cell(std::string_view value);
 std::string html_escape(std::string_view value);
 
-struct BatchSummary {
-    std::string input_name;        // file name shown in the report headings
-    std::string content_sha256;
-    std::string mode;              // auto | manual | dry-run
-    std::string gate_message;      // non-empty when the batch gate held the batch
-};
-
-// Renders (pure) …
-std::string render_confirmation_csv(const std::vector<RowRecord>& rows);
-std::string render_confirmation_html(const BatchSummary& batch, const std::vector<RowRecord>& rows);
-std::string render_results_csv(const std::vector<RowRecord>& rows);
-
-// Streaming forms, for batches too big to hold in memory: the header (with the BOM), then one
-// CRLF-terminated line per row. render_*_csv is exactly header + the lines.
+// The CSV reports, streamed from the store: the header (with the BOM), then one CRLF-terminated
+// line per row.
 std::string confirmation_csv_header();
 std::string confirmation_csv_line(const RowRecord& row);
 std::string results_csv_header();

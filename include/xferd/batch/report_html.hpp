@@ -31,7 +31,7 @@ struct ReportHeader {
     std::string input_name;       // "offboarding.csv", as dropped
     std::string content_sha256;   // of the input, hex
     ApprovalMode mode = ApprovalMode::automatic;
-    BatchStage stage = BatchStage::confirmed;
+    ReportStage stage = ReportStage::confirmed;
     std::string gate_message;     // held: the gate's verdict ("12 of 20 rows rejected …")
     std::string approval_problem; // waiting: why the operator's last approval file was refused
     ReportCounts counts;          // every row of the batch, counted by row_label(row, stage, mode)

@@ -13,7 +13,7 @@
 namespace xferd {
 
 // Where the whole batch is in its life, when the report is written.
-enum class BatchStage {
+enum class ReportStage {
     confirmed,             // every row checked; submitting follows (auto, or manual once approved)
     waiting_for_approval,  // manual mode: confirmed, nothing submitted until the operator approves
     held,                  // the batch gate held it (too many bad rows): nothing is submitted
@@ -21,7 +21,7 @@ enum class BatchStage {
     in_doubt,              // finished, but some orders got no answer: looked up on the next run
     done,                  // every row has its final status (a dry run ends here too)
 };
-std::string_view to_string(BatchStage stage);  // "confirmed", "waiting_for_approval", …
+std::string_view to_string(ReportStage stage);  // "confirmed", "waiting_for_approval", …
 
 // One label per row. Problems first, in the order the report lists them.
 enum class RowLabel {
@@ -41,13 +41,13 @@ inline constexpr std::size_t row_label_count = 10;
 std::string_view to_string(RowLabel label);  // what the page shows: "FAILED", "IN DOUBT", …
 bool is_problem(RowLabel label);             // failed … not_checked: listed first, always
 
-RowLabel row_label(const RowRecord& row, BatchStage stage, ApprovalMode mode);
+RowLabel row_label(const RowRecord& row, ReportStage stage, ApprovalMode mode);
 
 // Sort key for the report: ascending rank, then row number. Problems get ranks 0-5 (FAILED,
 // IN_DOUBT, REJECTED, INVALID, DUPLICATE, not checked), then rows left out, then the rows
 // waiting to be submitted, then the ones placed. The mode only changes a label's wording
 // (ELIGIBLE vs APPROVED), never the order, so it is not needed here.
-int report_rank(const RowRecord& row, BatchStage stage);
+int report_rank(const RowRecord& row, ReportStage stage);
 bool is_problem_rank(int rank);
 
 // The operator's next step for a problem label; empty for the others.

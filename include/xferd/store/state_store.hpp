@@ -166,9 +166,10 @@ public:
     virtual Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) = 0;
     virtual Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row,
                                                 std::size_t limit) = 0;
-    // Every row, problems first (FAILED, IN_DOUBT, REJECTED, INVALID, DUPLICATE, …), then by row.
-    virtual Result<std::vector<RowRecord>> rows_problems_first(BatchId batch, std::size_t offset,
-                                                               std::size_t limit) = 0;
+    // The rows of one report rank (batch/report_rank.hpp: 0 FAILED, 1 IN_DOUBT, 2 REJECTED,
+    // 3 INVALID, 4 DUPLICATE, 5 undecided, 6 not submitted, 7 to be submitted, 8 SUBMITTED), by row.
+    virtual Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
+                                                        std::size_t limit) = 0;
     virtual Result<BatchWork> work(BatchId batch) = 0;
     // "What happened to this person's line": external order number, service id or number,
     // employee or account holder e-mail, order id (case-insensitive for e-mails).

@@ -1,0 +1,25 @@
+// Whole CSV reports from rows, for tests: exactly what the batch driver streams (header + lines).
+#pragma once
+
+#include "xferd/batch/report.hpp"
+
+#include <string>
+#include <vector>
+
+namespace xferd {
+
+inline std::string render_confirmation_csv(const std::vector<RowRecord>& rows)
+{
+    std::string out = confirmation_csv_header();
+    for (const auto& r : rows) out += confirmation_csv_line(r);
+    return out;
+}
+
+inline std::string render_results_csv(const std::vector<RowRecord>& rows)
+{
+    std::string out = results_csv_header();
+    for (const auto& r : rows) out += results_csv_line(r);
+    return out;
+}
+
+}  // namespace xferd
