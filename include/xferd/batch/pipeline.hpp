@@ -28,6 +28,8 @@ struct BatchOptions {
     // Manual mode: the external order numbers the operator approved (checked against the
     // confirmed batch by the caller). Absent: the batch waits after its confirmation report.
     std::optional<std::set<std::string>> operator_approved;
+    // .xlsx batches: the sheet to read (config `sheet:`, the inbox's first); empty: the first visible.
+    std::string sheet;
 };
 
 // What a batch runs on; shared by every batch of the process.
