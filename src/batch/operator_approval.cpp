@@ -1,6 +1,7 @@
 #include "xferd/batch/operator_approval.hpp"
 
 #include "xferd/store/batch_snapshot.hpp"
+#include "xferd/batch/approved_xlsx.hpp"
 #include "xferd/batch/report.hpp"
 #include "xferd/core/approval.hpp"
 
@@ -35,6 +36,19 @@ std::optional<std::string> read_small(const fs::path& p)
     return s.str();
 }
 
+// NAME.approve, NAME.approved.csv or NAME.approved.xlsx, parsed.
+Result<ApprovalInput> read_approval(const fs::path& file, const OutputPaths& paths)
+{
+    if (file == paths.approved_xlsx) {
+        std::error_code ec;
+        if (fs::file_size(file, ec) > max_approval_bytes || ec) return make_error("it cannot be read, or is too big");
+        return parse_approved_xlsx(file);
+    }
+    auto text = read_small(file);
+    if (!text) return make_error("it cannot be read, or is too big");
+    return file == paths.approved_csv ? parse_approved_csv(*text) : parse_approve_file(*text);
+}
+
 }  // namespace
 
 OperatorApproval find_operator_approval(const fs::path& input, const std::string& confirmed_sha256,
@@ -48,7 +62,7 @@ OperatorApproval find_operator_approval(const fs::path& input, const std::string
     // The newest approval written after the confirmation it approves.
     fs::path file;
     std::chrono::system_clock::time_point file_time{};
-    for (const auto& candidate : {paths.approve_file, paths.approved_csv}) {
+    for (const auto& candidate : {paths.approve_file, paths.approved_csv, paths.approved_xlsx}) {
         auto t = written_at(candidate);
         if (t && *t >= *confirmed_at && (file.empty() || *t > file_time)) {
             file = candidate;
@@ -67,10 +81,8 @@ OperatorApproval find_operator_approval(const fs::path& input, const std::string
     if (!shown) return refuse("cannot read " + paths.confirmation_csv.filename().string());
     auto rows = parse_confirmation_csv(*shown);
     if (!rows) return refuse(rows.error().message);
-    auto text = read_small(file);
-    if (!text) return refuse("cannot read " + file.filename().string());
-    auto parsed = file == paths.approved_csv ? parse_approved_csv(*text) : parse_approve_file(*text);
-    if (!parsed) return refuse(parsed.error().message);
+    auto parsed = read_approval(file, paths);
+    if (!parsed) return refuse(file.filename().string() + ": " + parsed.error().message);
 
     ConfirmedBatch batch{confirmed_sha256, *confirmed_at, std::move(*rows)};
     auto verdict = check_approval(*parsed, batch, file_time, std::chrono::system_clock::now(), max_age);

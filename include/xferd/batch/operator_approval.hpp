@@ -1,5 +1,6 @@
 // The operator's answer to a batch waiting in manual mode, as `xferd once` finds it next to the
-// input (the daemon reacts to the same files as they appear): NAME.approve or NAME.approved.csv,
+// input (the daemon reacts to the same files as they appear): NAME.approve, NAME.approved.csv or
+// NAME.approved.xlsx (the newest written after the confirmation),
 // checked against NAME.confirmation.csv — what the operator was shown — and the input's content.
 #pragma once
 
