@@ -69,8 +69,8 @@ BatchOutcome BatchRun::outcome(BatchOutcome::End end)
     if (end == BatchOutcome::End::waiting_for_approval) {
         o.approve_hint = "review " + out_.confirmation_html.filename().string() + ", then drop " +
                          out_.approve_file.filename().string() + " (`all`, or external order numbers one a line) or "
-                         "save the confirmation as " + out_.approved_csv.filename().string() +
-                         " with its approve column filled";
+                         "save the confirmation as " + out_.approved_csv.filename().string() + " or " +
+                         out_.approved_xlsx.filename().string() + " with its approve column filled";
     }
     log_->info("done for now: " + o.summary());
     return o;

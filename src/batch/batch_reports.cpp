@@ -4,6 +4,7 @@
 #include "batch_run_state.hpp"
 
 #include "xferd/batch/process_log.hpp"
+#include "xferd/batch/confirmation_xlsx.hpp"
 #include "xferd/batch/report_html.hpp"
 #include "xferd/core/reconcile.hpp"
 
@@ -89,6 +90,21 @@ Result<void> for_each_ranked(StateStore& store, BatchId id, Visit visit)
     return {};
 }
 
+Result<void> write_xlsx(StateStore& store, BatchId id, const fs::path& target)
+{
+    auto w = ConfirmationXlsxWriter::create(target);
+    if (!w) return w.error();
+    for (std::size_t after = 0;;) {
+        auto rows = store.rows(id, RowSet::all, after, chunk_rows);
+        if (!rows) return rows.error();
+        if (rows->empty()) break;
+        for (const auto& r : *rows)
+            if (auto x = w->add(r); !x) return x;
+        after = rows->back().row;
+    }
+    return w->commit();
+}
+
 Result<void> write_html(StateStore& store, const ReportJob& job)
 {
     const BatchInfo& b = job.batch;
@@ -106,7 +122,9 @@ Result<void> write_html(StateStore& store, const ReportJob& job)
     h.updated_at = now_iso();
     h.approve_file = job.out.approve_file;
     h.approved_csv = job.out.approved_csv;
+    h.approved_xlsx = job.out.approved_xlsx;
     h.confirmation_csv = job.out.confirmation_csv;
+    h.confirmation_xlsx = job.out.confirmation_xlsx;
     if (job.results) h.results_csv = job.out.results_csv;
     h.log = job.out.log;
     if (auto r = for_each_ranked(store, b.id, [&](const RowRecord& r) { h.counts.add(row_label(r, h.stage, h.mode)); }); !r)
@@ -142,6 +160,12 @@ Result<std::vector<fs::path>> write_reports(const ReportJob& job)
             !r)
             return r.error();
         written.push_back(job.out.confirmation_csv);
+        // The workbook is a convenience: approvals are checked against the store, so a
+        // workbook that cannot be written is logged, not a reason to stop the batch.
+        if (auto x = write_xlsx(**store, id, job.out.confirmation_xlsx); !x)
+            log_warn(job.out.confirmation_xlsx.string() + ": " + x.error().message);
+        else
+            written.push_back(job.out.confirmation_xlsx);
     }
     if (auto r = write_html(**store, job); !r) return r.error();
     written.push_back(job.out.confirmation_html);

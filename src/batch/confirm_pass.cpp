@@ -71,7 +71,7 @@ asio::awaitable<void> BatchRun::confirm()
     FirstAnswers first(std::min<std::size_t>(todo, 8));
     const auto ex = co_await asio::this_coro::executor;
     TaskCounter tasks(ex);
-    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits);
+    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet);
     RowCursor pending(services_.reader, batch_.id, RowSet::needs_confirm);
     std::size_t done = 0;
     while (auto parsed = stream.next()) {

@@ -2,6 +2,7 @@
 
 #include "batch_run_state.hpp"
 
+#include "xferd/batch/approved_xlsx.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/core/approval.hpp"
 #include "xferd/core/reconcile.hpp"
@@ -33,7 +34,7 @@ struct Candidate {
 std::optional<Candidate> newest_unseen(const OutputPaths& out, const std::vector<ApprovalRecord>& seen)
 {
     std::optional<Candidate> best;
-    for (const auto& p : {out.approve_file, out.approved_csv}) {
+    for (const auto& p : {out.approve_file, out.approved_csv, out.approved_xlsx}) {
         auto f = InputFile::open(p);
         if (!f.ok()) continue;
         const auto& st = f.stamp();
@@ -108,8 +109,13 @@ asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, Batc
     Sha256 h;
     h.update(*text);
     record.sha256 = h.hex_digest();
-    const bool is_csv = candidate->path == paths.approved_csv;
-    auto parsed = is_csv ? parse_approved_csv(*text) : parse_approve_file(*text);
+    Result<ApprovalInput> parsed = make_error("");
+    if (candidate->path == paths.approved_xlsx)   // the very file opened above, not whatever the name is now
+        parsed = parse_approved_xlsx("/proc/self/fd/" + std::to_string(candidate->file.fd()));
+    else if (candidate->path == paths.approved_csv)
+        parsed = parse_approved_csv(*text);
+    else
+        parsed = parse_approve_file(*text);
     if (!parsed) co_return co_await finish(ApprovalOutcome::Kind::refused,
                                            "approval refused: " + parsed.error().message + "; nothing was submitted");
     auto confirmed = confirmed_batch(s.reader, b);

@@ -99,16 +99,19 @@ Result<void> write_all(int fd, std::string_view content)
     return {};
 }
 
-void append_line(std::string& out, std::initializer_list<std::string_view> cells)
+template <class Cells>
+void append_cells(std::string& out, const Cells& cells)
 {
     bool first = true;
-    for (auto cell : cells) {
+    for (const auto& cell : cells) {
         if (!first) out += ',';
         first = false;
         out += csv_cell(cell);
     }
     out += crlf;
 }
+
+void append_line(std::string& out, std::initializer_list<std::string_view> cells) { append_cells(out, cells); }
 
 std::string_view reason_of(const RowRecord& r)
 {
@@ -125,7 +128,9 @@ OutputPaths output_paths_for(const fs::path& input)
     return OutputPaths{
         .confirmation_csv = with(".confirmation.csv"),
         .confirmation_html = with(".confirmation.html"),
+        .confirmation_xlsx = with(".confirmation.xlsx"),
         .approved_csv = with(".approved.csv"),
+        .approved_xlsx = with(".approved.xlsx"),
         .approve_file = with(".approve"),
         .results_csv = with(".results.csv"),
         .log = with(".log"),
@@ -155,10 +160,12 @@ bool is_xferd_output(const fs::path& path)
     if (parts.size() >= 4 && all_digits(parts[kind_at])) --kind_at;  // kept copy: NAME.results.1.csv
     if (kind_at == 0) return false;  // no NAME left
     const std::string& kind = parts[kind_at];
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> outputs{{
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> outputs{{
         {"confirmation", "csv"},
         {"confirmation", "html"},
+        {"confirmation", "xlsx"},
         {"approved", "csv"},
+        {"approved", "xlsx"},
         {"results", "csv"},
         {"error", "txt"},
     }};
@@ -204,24 +211,35 @@ std::string html_escape(std::string_view value)
     return out;
 }
 
+const std::array<std::string_view, confirmation_column_count>& confirmation_columns()
+{
+    static constexpr std::array<std::string_view, confirmation_column_count> columns{
+        "row", "external_order_number", "service_id", "service_number", "confirmed_service_number",
+        "service_status", "account_holder", "account_holder_email", "account_holder_id", "device",
+        "decision", "reason", "approve"};
+    return columns;
+}
+
+std::array<std::string, confirmation_column_count> confirmation_values(const RowRecord& r)
+{
+    const auto& c = r.confirmation;
+    return {std::to_string(r.row), r.external_order_number, r.service_id, r.service_number,
+            c.service_number, c.service_status, c.account_holder, c.account_holder_email,
+            c.account_holder_id, c.device, std::string(to_string(r.decision)),
+            std::string(reason_of(r)), ""};
+}
+
 std::string confirmation_csv_header()
 {
     std::string out(utf8_bom);
-    append_line(out, {"row", "external_order_number", "service_id", "service_number",
-                      "confirmed_service_number", "service_status", "account_holder",
-                      "account_holder_email", "account_holder_id", "device", "decision", "reason",
-                      "approve"});
+    append_cells(out, confirmation_columns());
     return out;
 }
 
 std::string confirmation_csv_line(const RowRecord& r)
 {
     std::string out;
-    const auto& c = r.confirmation;
-    append_line(out, {std::to_string(r.row), r.external_order_number, r.service_id,
-                      r.service_number, c.service_number, c.service_status, c.account_holder,
-                      c.account_holder_email, c.account_holder_id, c.device,
-                      to_string(r.decision), reason_of(r), ""});
+    append_cells(out, confirmation_values(r));
     return out;
 }
 

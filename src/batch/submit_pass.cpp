@@ -44,7 +44,7 @@ asio::awaitable<void> BatchRun::submit()
 
     auto ex = co_await asio::this_coro::executor;
     TaskCounter tasks(ex);
-    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits);
+    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet);
     std::size_t after = 0, done = 0;
     bool rows_left = true;
 

@@ -53,7 +53,7 @@ std::string describe_file_error(const FileError& e)
 
 Result<ValidationSummary> read_rows_into_store(StateStore& store, BatchId id, const std::filesystem::path& file,
                                                BatchFormat format, const ColumnMapping& columns,
-                                               const LimitsConfig& limits)
+                                               const LimitsConfig& limits, const std::string& sheet)
 {
     if (auto b = store.begin(); !b) return b.error();
     if (auto d = store.delete_rows(id); !d) {
@@ -63,7 +63,7 @@ Result<ValidationSummary> read_rows_into_store(StateStore& store, BatchId id, co
     if (auto c = store.commit(); !c) return c.error();
 
     ValidationSummary summary;
-    RowStream stream(file, format, columns, limits);
+    RowStream stream(file, format, columns, limits, sheet);
     std::vector<RowRecord> chunk;
     chunk.reserve(rows_per_transaction);
     while (auto parsed = stream.next()) {
@@ -102,10 +102,11 @@ asio::awaitable<void> BatchRun::validate()
     const auto format = batch_.format;
     const auto columns = options_.columns;
     const auto limits = options_.limits;
+    const auto sheet = options_.sheet;
     auto read = [=]() -> Result<ValidationSummary> {
         auto store = open_sqlite_store(state_dir);
         if (!store) return store.error();
-        return read_rows_into_store(**store, id, snapshot, format, columns, limits);
+        return read_rows_into_store(**store, id, snapshot, format, columns, limits, sheet);
     };
     auto summary = co_await offload(services_.workers, std::move(read));
     if (!summary) co_return stop(BatchOutcome::End::state_error, summary.error().message);

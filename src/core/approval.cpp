@@ -1,6 +1,7 @@
 #include "xferd/core/approval.hpp"
 
 #include "xferd/core/csv_parser.hpp"
+#include "xferd/core/xlsx_values.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -92,12 +93,13 @@ std::optional<std::size_t> parse_row_number(std::string_view s)
     return n;
 }
 
-// yes / y / x / 1 approve; empty / no / n / 0 do not; anything else is a mistake to report.
+// yes / y / x / 1 / true approve; empty / no / n / 0 / false do not; anything else is a mistake to report.
 std::optional<bool> parse_approve_cell(std::string_view s)
 {
     std::string v = lower(trim(s));
-    if (v == "yes" || v == "y" || v == "x" || v == "1") return true;
-    if (v.empty() || v == "no" || v == "n" || v == "0") return false;
+    // TRUE / FALSE: a spreadsheet's booleans (Excel turns a typed "true" into one).
+    if (v == "yes" || v == "y" || v == "x" || v == "1" || v == "true") return true;
+    if (v.empty() || v == "no" || v == "n" || v == "0" || v == "false") return false;
     return std::nullopt;
 }
 
@@ -191,10 +193,88 @@ Result<ApprovalInput> parse_approve_file(std::string_view text)
     return in;
 }
 
-Result<ApprovalInput> parse_approved_csv(std::string_view text)
+namespace {
+
+// Where a row of the approval is, as the operator finds it: "line 5" in a CSV, "sheet
+// 'confirmation', row 5" (or "…, cell M5" for one cell) in a workbook.
+std::string where(const ApprovalTable& table, std::size_t line, std::optional<std::size_t> col = std::nullopt)
+{
+    if (table.sheet.empty()) return "line " + std::to_string(line);
+    if (col) return "sheet '" + table.sheet + "', cell " + cell_name(static_cast<std::uint32_t>(*col), static_cast<std::uint32_t>(line));
+    return "sheet '" + table.sheet + "', row " + std::to_string(line);
+}
+
+struct ApprovalColumns {
+    std::optional<std::size_t> row, eon, service, approve;
+};
+
+Result<ApprovalColumns> approval_columns(const ApprovalTable& table, const std::vector<std::string>& header)
+{
+    ApprovalColumns c;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        std::string key = header_key(header[i]);
+        if (key == "row") c.row = i;
+        else if (key == "externalordernumber") c.eon = i;
+        else if (key == "serviceid") c.service = i;
+        else if (key == "approve") c.approve = i;
+    }
+    std::vector<std::string> missing;
+    if (!c.row) missing.push_back("row");
+    if (!c.eon) missing.push_back("external_order_number");
+    if (!c.approve) missing.push_back("approve");
+    if (!missing.empty())
+        return make_error("its header has no " + list_some(missing) + " column; save the confirmation " +
+                          table.noun() + " back with its columns kept and the `approve` column filled");
+    return c;
+}
+
+}  // namespace
+
+Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table)
 {
     ApprovalInput in;
-    in.source = ApprovalInput::Source::approved_csv;
+    in.source = table.sheet.empty() ? ApprovalInput::Source::approved_csv : ApprovalInput::Source::approved_xlsx;
+    auto blank = [](const ApprovalTable::Row& r) {
+        return std::all_of(r.cells.begin(), r.cells.end(), [](const std::string& f) { return trim(f).empty(); });
+    };
+    auto it = std::find_if(table.rows.begin(), table.rows.end(), [&](const auto& r) { return !blank(r); });
+    if (it == table.rows.end())
+        return make_error("it is empty; save the confirmation " + table.noun() + " with its `approve` column filled");
+    auto cols = approval_columns(table, it->cells);
+    if (!cols) return cols.error();
+    in.has_service_id = cols->service.has_value();
+
+    std::set<std::size_t> rows_seen;
+    for (++it; it != table.rows.end(); ++it) {
+        if (blank(*it)) continue;
+        auto field = [&](std::optional<std::size_t> c) -> std::string_view {
+            return c && *c < it->cells.size() ? std::string_view(it->cells[*c]) : std::string_view();
+        };
+        ApprovedCsvRow r;
+        r.line = it->line;
+        auto row = parse_row_number(field(cols->row));
+        if (!row)
+            return make_error(where(table, it->line, cols->row) + ": the row column holds '" +
+                              std::string(trim(field(cols->row))) +
+                              "', not a row number; keep the confirmation's `row` column as it was");
+        if (!rows_seen.insert(*row).second)
+            return make_error(where(table, it->line) + ": row " + std::to_string(*row) + " appears twice");
+        r.row = *row;
+        r.external_order_number = cell_value(field(cols->eon));
+        r.service_id = cell_value(field(cols->service));
+        auto approve = parse_approve_cell(field(cols->approve));
+        if (!approve)
+            return make_error(where(table, it->line, cols->approve) + " (row " + std::to_string(r.row) +
+                              "): approve holds '" + std::string(trim(field(cols->approve))) +
+                              "'; write yes, y, x or 1 to approve the row, or leave it empty");
+        r.approve = *approve;
+        in.rows.push_back(std::move(r));
+    }
+    return in;
+}
+
+Result<ApprovalInput> parse_approved_csv(std::string_view text)
+{
     text = strip_bom(text);
     CsvParser parser(detect_delimiter(text));
     std::vector<CsvRecord> records;
@@ -205,58 +285,10 @@ Result<ApprovalInput> parse_approved_csv(std::string_view text)
                                                                         : ": a cell or line is too long") +
                           "); save the confirmation again as CSV");
     }
-    auto blank = [](const CsvRecord& r) {
-        return std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trim(f).empty(); });
-    };
-    auto it = std::find_if(records.begin(), records.end(), [&](const CsvRecord& r) { return !blank(r); });
-    if (it == records.end())
-        return make_error("it is empty; save the confirmation CSV with its `approve` column filled");
-
-    std::optional<std::size_t> col_row, col_eon, col_service, col_approve;
-    for (std::size_t i = 0; i < it->fields.size(); ++i) {
-        std::string key = header_key(it->fields[i]);
-        if (key == "row") col_row = i;
-        else if (key == "externalordernumber") col_eon = i;
-        else if (key == "serviceid") col_service = i;
-        else if (key == "approve") col_approve = i;
-    }
-    std::vector<std::string> missing;
-    if (!col_row) missing.push_back("row");
-    if (!col_eon) missing.push_back("external_order_number");
-    if (!col_approve) missing.push_back("approve");
-    if (!missing.empty())
-        return make_error("its header has no " + list_some(missing) +
-                          " column; save the confirmation CSV back with its columns kept and the `approve` column "
-                          "filled");
-    in.has_service_id = col_service.has_value();
-
-    std::set<std::size_t> rows_seen;
-    for (++it; it != records.end(); ++it) {
-        if (blank(*it)) continue;
-        const std::string line = std::to_string(it->line);
-        auto field = [&](std::optional<std::size_t> c) -> std::string_view {
-            return c && *c < it->fields.size() ? std::string_view(it->fields[*c]) : std::string_view();
-        };
-        ApprovedCsvRow r;
-        r.line = it->line;
-        auto row = parse_row_number(field(col_row));
-        if (!row)
-            return make_error("line " + line + ": the row column holds '" + std::string(trim(field(col_row))) +
-                              "', not a row number; keep the confirmation's `row` column as it was");
-        if (!rows_seen.insert(*row).second)
-            return make_error("line " + line + ": row " + std::to_string(*row) + " appears twice");
-        r.row = *row;
-        r.external_order_number = cell_value(field(col_eon));
-        r.service_id = cell_value(field(col_service));
-        auto approve = parse_approve_cell(field(col_approve));
-        if (!approve)
-            return make_error("line " + line + " (row " + std::to_string(r.row) + "): approve holds '" +
-                              std::string(trim(field(col_approve))) +
-                              "'; write yes, y, x or 1 to approve the row, or leave it empty");
-        r.approve = *approve;
-        in.rows.push_back(std::move(r));
-    }
-    return in;
+    ApprovalTable table;
+    table.rows.reserve(records.size());
+    for (auto& rec : records) table.rows.push_back({rec.line, std::move(rec.fields)});
+    return parse_approved_rows(table);
 }
 
 Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
@@ -303,8 +335,9 @@ ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBat
                                std::chrono::system_clock::time_point written_at,
                                std::chrono::system_clock::time_point now, std::chrono::seconds max_age)
 {
-    const std::string file = approval.source == ApprovalInput::Source::approve_file ? "the .approve file"
-                                                                                    : "the .approved.csv file";
+    const std::string file = approval.source == ApprovalInput::Source::approve_file    ? "the .approve file"
+                             : approval.source == ApprovalInput::Source::approved_xlsx ? "the .approved.xlsx file"
+                                                                                       : "the .approved.csv file";
     if (written_at < batch.confirmed_at)
         return refuse("approval refused: " + file + " was written (" + utc_text(written_at) +
                       ") before the confirmation it would approve (" + utc_text(batch.confirmed_at) +

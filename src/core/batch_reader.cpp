@@ -9,12 +9,12 @@
 #include "xferd/core/json_rows.hpp"
 #include "xferd/core/json_stream.hpp"
 #include "xferd/core/row_validation.hpp"
+#include "xferd/core/table_rows.hpp"
 #include "xferd/core/text_filter.hpp"
 
 #include <boost/json/parser.hpp>
 
 #include <algorithm>
-#include <map>
 #include <utility>
 
 namespace xferd {
@@ -55,21 +55,6 @@ std::string delimiter_name(char d)
     }
 }
 
-RawField* field_for(RawRow& raw, CanonicalColumn column)
-{
-    switch (column) {
-    case CanonicalColumn::external_order_number: return &raw.external_order_number;
-    case CanonicalColumn::service_id: return &raw.service_id;
-    case CanonicalColumn::service_number: return &raw.service_number;
-    case CanonicalColumn::contact_number: return &raw.contact_number;
-    case CanonicalColumn::personal_email: return &raw.personal_email;
-    case CanonicalColumn::additional_instructions: return &raw.additional_instructions;
-    case CanonicalColumn::employee_email: return &raw.employee_email;
-    case CanonicalColumn::employee_id: return &raw.employee_id;
-    }
-    return nullptr;
-}
-
 }  // namespace
 
 BatchFormat format_for_path(const std::filesystem::path& path)
@@ -81,7 +66,23 @@ BatchFormat format_for_path(const std::filesystem::path& path)
     if (ext == ".ndjson" || ext == ".jsonl") {
         return BatchFormat::ndjson;
     }
+    if (ext == ".xlsx") {
+        return BatchFormat::xlsx;
+    }
     return BatchFormat::csv;
+}
+
+std::optional<std::string> unsupported_format(const std::filesystem::path& path)
+{
+    const std::string ext = lower(path.extension().string());
+    const std::string save = "save it as Excel Workbook (.xlsx) or as CSV UTF-8 (Comma delimited) (*.csv) and drop "
+                             "that file instead";
+    if (ext == ".xls") return "it is an Excel 97-2003 workbook (.xls), which xferd does not read: open it in Excel, " + save;
+    if (ext == ".xlsb") return "it is an Excel binary workbook (.xlsb), which xferd does not read: open it in Excel, " + save;
+    if (ext == ".xlsm") return "it is a macro-enabled workbook (.xlsm), which xferd does not read: open it in Excel, " + save;
+    if (ext == ".ods") return "it is an OpenDocument spreadsheet (.ods), which xferd does not read: open it in LibreOffice, " + save;
+    if (ext == ".numbers") return "it is an Apple Numbers file, which xferd does not read: in Numbers use File → Export To → Excel or CSV";
+    return std::nullopt;
 }
 
 struct BatchReader::Impl {
@@ -104,7 +105,7 @@ struct BatchReader::Impl {
     bool finished = false;
     bool started = false;              // the first text arrived (BOM known)
     std::vector<ParsedRow>* out = nullptr;
-    std::map<std::string, std::size_t> seen_orders;  // external order number → first row
+    DuplicateOrders duplicates;
 
     // CSV: the header line is collected to pick the delimiter, then the tokenizer takes over.
     std::string head;
@@ -143,6 +144,7 @@ struct BatchReader::Impl {
         case BatchFormat::csv: return consume_csv(text);
         case BatchFormat::json: return consume_json(text);
         case BatchFormat::ndjson: return consume_ndjson(text);
+        case BatchFormat::xlsx: return fail("an .xlsx workbook is not text: it is read by XlsxBatchReader");
         }
         return false;
     }
@@ -156,27 +158,7 @@ struct BatchReader::Impl {
         ++rows_out;
     }
 
-    // A later row with an order number already used is INVALID: MobProc does not deduplicate,
-    // so both would become orders.
-    void mark_duplicate(ParsedRow& row)
-    {
-        const std::string& number = row.row.external_order_number;
-        if (number.empty()) {
-            return;
-        }
-        for (const auto& e : row.errors) {
-            if (e.column == eon_column) {
-                return;  // the number itself is wrong: say that, not "duplicate"
-            }
-        }
-        const auto [it, inserted] = seen_orders.emplace(number, row.row.row);
-        if (!inserted) {
-            row.errors.push_back({eon_column, "duplicates row " + std::to_string(it->second) +
-                                                  ": external order number '" + number +
-                                                  "' is used twice in this file; give each row "
-                                                  "its own number"});
-        }
-    }
+    void mark_duplicate(ParsedRow& row) { duplicates.check(row, eon_column); }
     std::string eon_column;
 
     void emit_raw(RawRow raw)
@@ -311,23 +293,13 @@ struct BatchReader::Impl {
 
     RawRow raw_row(CsvRecord& rec) const
     {
-        RawRow raw;
-        raw.row = rec.index;
-        const auto& targets = layout->targets;
-        // Columns the file does not have keep their canonical name (for messages).
-        for (const auto c : {CanonicalColumn::external_order_number, CanonicalColumn::service_id,
-                             CanonicalColumn::service_number, CanonicalColumn::contact_number,
-                             CanonicalColumn::personal_email,
-                             CanonicalColumn::additional_instructions,
-                             CanonicalColumn::employee_email, CanonicalColumn::employee_id}) {
-            field_for(raw, c)->column = std::string(column_name(c));
-        }
-        const std::size_t width = targets.size();
+        const std::size_t width = layout->targets.size();
         const std::size_t n = rec.fields.size();
         bool extra = false;
         for (std::size_t i = width; i < n; ++i) {
             extra = extra || !trim_value(rec.fields[i]).empty();
         }
+        RawRow raw = raw_row_from_cells(*layout, rec.index, rec.fields);
         if (n < width || extra) {
             raw.errors.push_back(
                 {"", "row has " + std::to_string(n) + " fields, header has " +
@@ -335,28 +307,6 @@ struct BatchReader::Impl {
                          ": a value is missing, or one contains the delimiter (" +
                          delimiter_name(csv->delimiter()) + ") and is not quoted"});
             raw.skip_field_checks = true;
-        }
-        for (std::size_t i = 0; i < std::min(width, n); ++i) {
-            const ColumnTarget& t = targets[i];
-            if (t.kind == ColumnTarget::Kind::canonical) {
-                RawField& f = *field_for(raw, t.column);
-                f.column = layout->labels[i];
-                f.value = std::move(rec.fields[i]);
-                f.present = true;
-            } else if (t.kind == ColumnTarget::Kind::property) {
-                const auto v = trim_value(rec.fields[i]);
-                if (!v.empty()) {
-                    raw.extra_properties.push_back(
-                        {t.property.group_id, t.property.field_id, std::string(v)});
-                }
-            }
-        }
-        for (std::size_t i = n; i < width; ++i) {  // still name the columns the row lacks
-            if (targets[i].kind == ColumnTarget::Kind::canonical) {
-                RawField& f = *field_for(raw, targets[i].column);
-                f.column = layout->labels[i];
-                f.present = true;
-            }
         }
         return raw;
     }
@@ -517,6 +467,7 @@ bool BatchReader::finish(std::vector<ParsedRow>& out)
     case BatchFormat::csv: return m.finish_csv();
     case BatchFormat::json: return m.finish_json();
     case BatchFormat::ndjson: return m.finish_ndjson();
+    case BatchFormat::xlsx: return m.fail("an .xlsx workbook is not text: it is read by XlsxBatchReader");
     }
     return false;
 }

@@ -212,6 +212,7 @@ private:
     std::optional<bool> boolean(const Section& s, const Entry* e);
     std::optional<ApprovalMode> mode(const Section& s, const Entry* e);
     std::optional<ColumnMapping> columns(const Section& s, const Entry* e);
+    std::optional<std::string> sheet(const Section& s, const Entry* e);
 
     void load_api(const Entry* e, ApiConfig& api);
     void load_secret(const Section& api, const SecretSpec& spec, std::string& value,
@@ -642,6 +643,20 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
         api.rate_limit = *v;
 }
 
+// An Excel tab name: 1 to 31 characters, none of : \ / ? * [ ].
+std::optional<std::string> Loader::sheet(const Section& s, const Entry* e)
+{
+    auto v = text(s, e);
+    if (!v) return std::nullopt;
+    const auto chars = std::count_if(v->begin(), v->end(), [](char c) { return (c & 0xC0) != 0x80; });
+    if (chars > 31 || v->find_first_of(":\\/?*[]") != std::string::npos) {
+        error_at(e->mark, "'" + s.dotted(e->key) + "' is '" + *v + "', which cannot be an Excel sheet name (at most " +
+                              "31 characters, none of : \\ / ? * [ ]): write the name as it is on the sheet's tab");
+        return std::nullopt;
+    }
+    return v;
+}
+
 void Loader::load_inboxes(const Entry* e, Config& config)
 {
     if (e == nullptr || e->value.IsNull()) return;
@@ -663,7 +678,7 @@ void Loader::load_inboxes(const Entry* e, Config& config)
             p = path(holder, &entry);
             inbox.columns = config.columns;
         } else if (node.IsMap()) {
-            Section s = section(node, mark, name, {"path", "columns", "approval_mode"});
+            Section s = section(node, mark, name, {"path", "columns", "approval_mode", "sheet"});
             p = path(s, require(s, "path", "the folder to watch"));
             inbox.columns = config.columns;
             if (auto own = columns(s, s.find("columns"))) {
@@ -676,6 +691,7 @@ void Loader::load_inboxes(const Entry* e, Config& config)
                 }
             }
             inbox.approval_mode = mode(s, s.find("approval_mode"));
+            inbox.sheet = sheet(s, s.find("sheet"));
         } else {
             error_at(mark, "'" + name + "' must be a folder path or a map with 'path:'");
             continue;
@@ -794,12 +810,13 @@ Result<Config> Loader::run()
     Config config;
     config.config_file = file_;
     Section top = section(root, YAML::Mark::null_mark(), "",
-                          {"api", "inbox", "columns", "approval", "limits", "watch", "metrics", "notify",
+                          {"api", "inbox", "columns", "sheet", "approval", "limits", "watch", "metrics", "notify",
                            "state_dir"});
     if (!top.present) return make_error(errors_.front().second);
 
     load_api(top.find("api"), config.api);
     if (auto v = columns(top, top.find("columns"))) config.columns = std::move(*v);
+    if (auto v = sheet(top, top.find("sheet"))) config.sheet = std::move(*v);
     load_inboxes(top.find("inbox"), config);
     load_approval(top.find("approval"), config.approval);
     load_limits(top.find("limits"), config.limits);
@@ -842,6 +859,15 @@ void emit_columns(YAML::Emitter& out, const ColumnMapping& columns)
     out << YAML::BeginMap;
     for (const auto& [header, target] : columns) out << YAML::Key << header << YAML::Value << target;
     out << YAML::EndMap;
+}
+
+void emit_sheet(YAML::Emitter& out, const std::string& sheet)
+{
+    out << YAML::Key << "sheet" << YAML::Value;
+    if (sheet.empty())
+        out << YAML::Null << YAML::Comment(".xlsx: the first visible sheet");
+    else
+        out << sheet;
 }
 
 void emit_secret(YAML::Emitter& out, const char* key, const SecretSource& source)
@@ -1019,12 +1045,14 @@ std::string describe_config(const Config& config)
         emit_columns(out, inbox.columns);
         out << YAML::Key << "approval_mode" << YAML::Value
             << to_string(inbox.approval_mode.value_or(config.approval.mode));
+        emit_sheet(out, inbox.sheet.value_or(config.sheet));
         out << YAML::EndMap;
     }
     out << YAML::EndSeq;
 
     out << YAML::Key << "columns" << YAML::Value;
     emit_columns(out, config.columns);
+    emit_sheet(out, config.sheet);
 
     const ApprovalConfig& approval = config.approval;
     out << YAML::Key << "approval" << YAML::Value << YAML::BeginMap;

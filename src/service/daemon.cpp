@@ -385,7 +385,8 @@ struct Daemon::Impl {
             // The store knows which batch waits for it; the runner finds out (or says nothing).
             for (const auto& b : runner->batches({in->folder}))
                 if (b.waiting && (output_paths_for(b.input).approve_file == p ||
-                                  output_paths_for(b.input).approved_csv == p))
+                                  output_paths_for(b.input).approved_csv == p ||
+                                  output_paths_for(b.input).approved_xlsx == p))
                     enqueue(Job{Job::Kind::approve, b.input, b.id, s ? s->mtime_ns : 0});
             return;
         }

@@ -17,7 +17,7 @@ bool is_batch_candidate(const fs::path& path)
     if (name.empty() || name.front() == '.' || name.starts_with("~$") || name.back() == '~') return false;
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (ext != ".csv" && ext != ".json" && ext != ".ndjson" && ext != ".jsonl") return false;
+    if (ext != ".csv" && ext != ".json" && ext != ".ndjson" && ext != ".jsonl" && ext != ".xlsx") return false;
     return !is_xferd_output(path);
 }
 

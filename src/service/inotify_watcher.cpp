@@ -60,7 +60,8 @@ bool is_approval_file(const fs::path& path)
 {
     const std::string name = path.filename().string();
     if (name.empty() || name.front() == '.' || name.starts_with("~$")) return false;
-    for (std::string_view suffix : {std::string_view(".approve"), std::string_view(".approved.csv")})
+    for (std::string_view suffix :
+         {std::string_view(".approve"), std::string_view(".approved.csv"), std::string_view(".approved.xlsx")})
         if (ends_with_icase(name, suffix) && name.size() > suffix.size()) return true;
     return false;
 }

@@ -166,6 +166,10 @@ int exit_code(const std::vector<BatchOutcome>& outcomes, bool refused, bool sign
 
 int cmd_once(const std::string& config_path, const std::vector<std::string>& paths)
 {
+    // Signals are caught from the very start: a SIGTERM while the store opens is acted on as
+    // soon as the loop runs, not by dying half-way.
+    asio::io_context ctx{1};
+    asio::signal_set signals(ctx, SIGINT, SIGTERM);
     auto cfg = load_or_report(config_path);
     if (!cfg) return exit_usage;
 
@@ -208,7 +212,6 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
         std::cerr << "xferd: " << tls.error().message << "\n";
         return exit_usage;
     }
-    asio::io_context ctx{1};
     MobprocClient client(ctx.get_executor(), cfg->api, *tls,
                          [](std::string_view level, std::string_view message) {
                              log_line(log_level_named(level), message);
@@ -220,7 +223,6 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
 
     // SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace
     // period (every step is in the store, so whatever is cut short resumes at the next run).
-    asio::signal_set signals(ctx, SIGINT, SIGTERM);
     asio::steady_timer grace(ctx);
     bool signalled = false;
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {

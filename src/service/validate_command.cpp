@@ -17,7 +17,6 @@ int cmd_validate(const std::string& config_path, const std::vector<std::string>&
         std::cerr << "xferd validate: name at least one file\n";
         return exit_usage;
     }
-    ColumnMapping columns;
     LimitsConfig limits;
     std::optional<Config> cfg;
     if (!config_path.empty()) {
@@ -28,8 +27,8 @@ int cmd_validate(const std::string& config_path, const std::vector<std::string>&
     }
     bool all_ok = true;
     for (const auto& f : files) {
-        columns = cfg ? batch_options_for(*cfg, fs::absolute(f).parent_path()).columns : ColumnMapping{};
-        RowStream rows(f, format_for_path(f), columns, limits);
+        const BatchOptions options = cfg ? batch_options_for(*cfg, fs::absolute(f).parent_path()) : BatchOptions{};
+        RowStream rows(f, format_for_path(f), options.columns, limits, options.sheet);
         std::size_t total = 0, invalid = 0;
         while (auto row = rows.next()) {
             ++total;

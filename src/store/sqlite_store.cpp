@@ -25,6 +25,7 @@ std::string_view format_name(BatchFormat f)
     case BatchFormat::csv: return "csv";
     case BatchFormat::json: return "json";
     case BatchFormat::ndjson: return "ndjson";
+    case BatchFormat::xlsx: return "xlsx";
     }
     return "csv";
 }
@@ -33,6 +34,7 @@ BatchFormat format_named(std::string_view s)
 {
     if (s == "json") return BatchFormat::json;
     if (s == "ndjson") return BatchFormat::ndjson;
+    if (s == "xlsx") return BatchFormat::xlsx;
     return BatchFormat::csv;
 }
 

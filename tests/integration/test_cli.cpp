@@ -87,6 +87,43 @@ BOOST_AUTO_TEST_CASE(validate_reports_a_file_error_with_where_it_is)
     BOOST_TEST(r.out.find("UTF-8") != std::string::npos, r.out);
 }
 
+BOOST_AUTO_TEST_CASE(validate_reads_an_xlsx_workbook_and_names_sheet_and_cell)
+{
+    test::TempDir dir;
+    const std::string leavers = test::source_path("tests/data/xlsx/hr-leavers.xlsx").string();
+    auto r = run_xferd(dir, {"validate", leavers});
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(r.out == leavers + ": row 2: column 'Contact Number': sheet 'hr-leavers', cell D3: '612345678' has 9 "
+                                  "digits: use a 10-digit US number (2035558888) or an international number with + and "
+                                  "the country code (+44 20 7946 0958, 8 to 15 digits)\n" +
+                           leavers + ": row 5: column 'Service Number': sheet 'hr-leavers', cell C6: holds the error "
+                                     "#N/A (a lookup found nothing): correct the formula, or type the value\n" +
+                           leavers + ": 5 rows, 3 valid, 2 invalid\n");
+
+    // The sheet comes from the config's `sheet:`; without it, the first sheet's header is refused.
+    const std::string book = test::source_path("tests/data/xlsx/leavers-workbook.xlsx").string();
+    auto first = run_xferd(dir, {"validate", book});
+    BOOST_TEST(first.status == 1);
+    BOOST_TEST(first.out.find(book + ": FILE ERROR: sheet 'Instructions', header row 1: the header row has no column "
+                                     "for external_order_number") == 0u, first.out);
+    std::ofstream(dir / "secret") << "s";
+    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: https://127.0.0.1:9/mobproc/v1\n"
+                                         "  token_url: https://127.0.0.1:9/as/token.oauth2\n  tenant: ACME\n"
+                                         "  client_id: c\n  client_secret_file: secret\n  username: u\n"
+                                         "  password_file: secret\nsheet: Leavers\nstate_dir: state\n";
+    auto named = run_xferd(dir, {"validate", "--config", (dir / "xferd.yaml").string(), book});
+    BOOST_TEST(named.status == 1, named.err);
+    BOOST_TEST(named.out.find(book + ": row 3: column 'Service ID': sheet 'Leavers', cell C6: holds the error #N/A") == 0u,
+               named.out);
+    BOOST_TEST(named.out.find(book + ": 3 rows, 2 valid, 1 invalid\n") != std::string::npos, named.out);
+
+    std::ofstream(dir / "old.xls") << "x";
+    auto xls = run_xferd(dir, {"validate", (dir / "old.xls").string()});
+    BOOST_TEST(xls.status == 1);
+    BOOST_TEST(xls.out.find("FILE ERROR: it is an Excel 97-2003 workbook (.xls), which xferd does not read") !=
+               std::string::npos, xls.out);
+}
+
 BOOST_AUTO_TEST_CASE(check_prints_the_config_without_secrets_and_reaches_the_token_endpoint)
 {
     test::SimFixture sim;

@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(temp_lock_hidden_and_own_outputs_are_ignored)
     for (std::string name : {"~$offboarding.csv", ".offboarding.csv", "offboarding.csv.tmp", "offboarding.csv.part",
                              ".offboarding.csv.swp", "offboarding.csv~", "offboarding.results.csv",
                              "offboarding.confirmation.csv", "offboarding.confirmation.html", "offboarding.log",
-                             "offboarding.error.txt", "offboarding.results.1.csv", "notes.txt", "report.xlsx",
+                             "offboarding.error.txt", "offboarding.results.1.csv", "notes.txt", "report.pdf",
                              ".approve", "~$offboarding.approved.csv"}) {
         BOOST_TEST(!classify({1, IN_CLOSE_WRITE, 0, name}, folders).has_value(), name);
         BOOST_TEST(!classify({1, IN_MOVED_TO, 0, name}, folders).has_value(), name);

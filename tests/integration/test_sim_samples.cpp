@@ -4,6 +4,8 @@
 
 #include "sim_fixture.hpp"
 
+#include "xferd/batch/row_stream.hpp"
+
 #include <boost/json.hpp>
 
 #include <fstream>
@@ -202,5 +204,33 @@ BOOST_AUTO_TEST_CASE(sample_batches_match_the_fixtures_and_the_readme)
         BOOST_TEST(str(holder.at("companyEmployeeId")) == r["Worker ID"]);
         BOOST_TEST((str(holder.at("email")) == r["Employee Email"]) == (i + 1 != 7));  // row 7: mismatch
     }
+
+    // The workbook, read as xferd reads it: rows 1-3, 5, 8-11 confirmed and matching; row 4's
+    // contact number lost its leading zero (INVALID offline); row 6 is empty; row 7 SUSPENDED.
+    xferd::RowStream xlsx(dir + "batches/offboarding-2026-12.xlsx", xferd::BatchFormat::xlsx, {}, {});
+    std::vector<std::size_t> numbers;
+    while (auto p = xlsx.next()) {
+        const auto& t = p->row;
+        numbers.push_back(t.row);
+        BOOST_TEST_CONTEXT("xlsx row " << t.row)
+        {
+            BOOST_TEST(p->valid() == (t.row != 4), p->error_text());
+            auto [status, body] = k.confirm(request_from(t.external_order_number, t.service_id, t.service_number,
+                                                         t.contact_number, t.personal_email, t.additional_instructions));
+            if (t.row == 7) {
+                BOOST_TEST(status == 400);
+                BOOST_TEST(code_of(body) == "400-Service-Not-Active-error");
+            } else if (t.row != 4) {
+                BOOST_TEST_REQUIRE(status == 200);
+                const auto& conf = body.at("orderConfirmation");
+                BOOST_TEST(str(conf.at("service").at("serviceNumber")) == t.service_number);
+                BOOST_TEST(str(conf.at("accountHolder").at("email")) == t.employee_email);
+                BOOST_TEST(str(conf.at("accountHolder").at("companyEmployeeId")) == t.employee_id);
+            }
+        }
+    }
+    BOOST_TEST(!xlsx.error(), xlsx.error()->message);
+    BOOST_TEST(numbers == (std::vector<std::size_t>{1, 2, 3, 4, 5, 7, 8, 9, 10, 11}), boost::test_tools::per_element());
+    BOOST_TEST(xlsx.ignored_columns() == std::vector<std::string>{"Last Working Day"});
     BOOST_TEST(sim.audit_entries().empty());
 }

@@ -268,6 +268,68 @@ BOOST_AUTO_TEST_CASE(missing_columns_and_bad_rows_are_errors)
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(approved_rows_of_a_sheet)
+
+// NAME.approved.xlsx as parse_approved_xlsx hands it over: the sheet's rows as cells (row 1 the
+// header), Excel's booleans as TRUE/FALSE and numbers as their digits.
+ApprovalTable sheet(const std::string& a1, const std::string& a2, const std::string& a4)
+{
+    ApprovalTable t;
+    t.sheet = "confirmation";
+    t.rows = {{1, {"row", "external_order_number", "service_id", "decision", "approve"}},
+              {2, {"1", "HR-1001", "38390017", "APPROVED", a1}},
+              {3, {"2", "HR-1002", "38390048", "APPROVED", a2}},
+              {4, {"3", "HR-1003", "38390079", "REJECTED"}},
+              {5, {}},
+              {6, {"4", "00417", "38390110", "APPROVED", a4}},
+              {7, {"5", "", "", "INVALID", ""}}};
+    return t;
+}
+
+BOOST_AUTO_TEST_CASE(the_same_rules_as_the_csv_with_booleans_and_numbers)
+{
+    auto in = parse_approved_rows(sheet("TRUE", "FALSE", "1"));
+    BOOST_REQUIRE(in.has_value());
+    BOOST_TEST((in->source == ApprovalInput::Source::approved_xlsx));
+    BOOST_TEST(in->rows.at(3).line == 6u);
+    auto v = check(in);
+    BOOST_TEST(v.accepted, v.message);
+    BOOST_TEST(v.approved_rows == rows({1, 4}), boost::test_tools::per_element());
+    v = check(parse_approved_rows(sheet("x", "yes", "")));
+    BOOST_TEST(v.approved_rows == rows({1, 2}), boost::test_tools::per_element());
+    // TRUE in a CSV (Excel writes a boolean so) means the same.
+    v = check(parse_approved_csv(confirmation_csv("TRUE", "false", "", "", "")));
+    BOOST_TEST(v.approved_rows == rows({1}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_sheet_and_cell)
+{
+    auto in = parse_approved_rows(sheet("yes", "#N/A", ""));
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message == "sheet 'confirmation', cell E3 (row 2): approve holds '#N/A'; write yes, y, x "
+                                     "or 1 to approve the row, or leave it empty");
+    ApprovalTable t = sheet("", "", "");
+    t.rows[2].cells[0] = "two";
+    in = parse_approved_rows(t);
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("sheet 'confirmation', cell A3: the row column holds 'two'") == 0u,
+               in.error().message);
+    t.rows[0].cells.pop_back();
+    in = parse_approved_rows(t);
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message == "its header has no approve column; save the confirmation workbook back with its "
+                                     "columns kept and the `approve` column filled");
+    // A refusal names the .approved.xlsx file.
+    auto mismatch = sheet("yes", "", "");
+    mismatch.rows[1].cells[1] = "HR-9999";
+    auto v = check(parse_approved_rows(mismatch));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("the .approved.xlsx file does not match the confirmed batch (row 1 has external order "
+                              "number 'HR-9999'") != std::string::npos, v.message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(staleness)
 
 BOOST_AUTO_TEST_CASE(an_approval_written_before_the_confirmation_is_refused)

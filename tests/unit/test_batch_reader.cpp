@@ -73,6 +73,20 @@ BOOST_AUTO_TEST_CASE(format_from_extension)
     BOOST_TEST((format_for_path("in/batch.JSON") == BatchFormat::json));
     BOOST_TEST((format_for_path("in/batch.ndjson") == BatchFormat::ndjson));
     BOOST_TEST((format_for_path("in/batch.jsonl") == BatchFormat::ndjson));
+    BOOST_TEST((format_for_path("in/batch.xlsx") == BatchFormat::xlsx));
+    BOOST_TEST((format_for_path("in/Leavers.XLSX") == BatchFormat::xlsx));
+}
+
+BOOST_AUTO_TEST_CASE(spreadsheet_formats_xferd_does_not_read_say_how_to_save_them)
+{
+    BOOST_TEST(unsupported_format("in/leavers.xls").value() ==
+               "it is an Excel 97-2003 workbook (.xls), which xferd does not read: open it in Excel, save it as Excel "
+               "Workbook (.xlsx) or as CSV UTF-8 (Comma delimited) (*.csv) and drop that file instead");
+    BOOST_TEST(unsupported_format("in/leavers.XLSB").value().find("binary workbook (.xlsb)") != std::string::npos);
+    BOOST_TEST(unsupported_format("in/leavers.ods").value().find("open it in LibreOffice, save it as Excel Workbook") !=
+               std::string::npos);
+    BOOST_TEST(!unsupported_format("in/leavers.xlsx"));
+    BOOST_TEST(!unsupported_format("in/leavers.csv"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -311,6 +311,40 @@ BOOST_AUTO_TEST_CASE(inbox_columns_override_top_level_ones_for_the_same_header)
     BOOST_TEST(r->columns.at("Ticket") == "external_order_number");
 }
 
+BOOST_AUTO_TEST_CASE(sheet_names_the_xlsx_sheet_top_level_and_per_inbox)
+{
+    TempDir dir;
+    std::string text = config_text("", "sheet: Leavers\n"
+                                       "inbox:\n"
+                                       "  - path: hr\n"
+                                       "    sheet: Workday export\n"
+                                       "  - path: ops\n");
+    auto r = load_config(dir.write("config.yaml", text), env_secrets);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_TEST(r->sheet == "Leavers");
+    BOOST_TEST(r->inboxes[0].sheet.value() == "Workday export");
+    BOOST_TEST(!r->inboxes[1].sheet.has_value());  // takes the top-level one
+    const std::string effective = describe_config(*r);
+    CHECK_CONTAINS(effective, "sheet: Workday export");
+    CHECK_CONTAINS(effective, "sheet: Leavers");
+
+    auto none = load_config(dir.write("none.yaml", config_text()), env_secrets);
+    BOOST_REQUIRE(none.has_value());
+    BOOST_TEST(none->sheet.empty());  // the first visible sheet
+    CHECK_CONTAINS(describe_config(*none), "sheet: ~  # .xlsx: the first visible sheet");
+
+    const std::string bad = error_of(load_config(dir.write("bad.yaml", config_text("", "sheet: \"Q4/Leavers\"\n")), env_secrets));
+    CHECK_CONTAINS(bad, "line 8");
+    CHECK_CONTAINS(bad, "'sheet' is 'Q4/Leavers', which cannot be an Excel sheet name (at most 31 characters, none of "
+                        ": \\ / ? * [ ]): write the name as it is on the sheet's tab");
+    CHECK_CONTAINS(error_of(load_config(dir.write("long.yaml", config_text("", "inbox:\n  - path: hr\n    sheet: " +
+                                                                                 std::string(32, 'x') + "\n")),
+                                        env_secrets)),
+                   "'inbox[0].sheet' is 'xxxx");
+    CHECK_CONTAINS(error_of(load_config(dir.write("empty.yaml", config_text("", "sheet: \"\"\n")), env_secrets)),
+                   "'sheet' is empty");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(errors)

@@ -14,6 +14,8 @@ struct BatchOptions {
     LimitsConfig limits;
     std::filesystem::path state_dir;
     std::chrono::milliseconds settle{2'000};   // a file modified more recently is left for later
+    // .xlsx batches: the sheet to read (config `sheet:`, the inbox's first); empty: the first visible.
+    std::string sheet;
 };
 
 // The inbox a folder is decides: its column mapping over the top-level one, its approval mode

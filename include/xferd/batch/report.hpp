@@ -6,6 +6,7 @@
 #include "xferd/core/error.hpp"
 #include "xferd/core/row_state.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,7 +20,9 @@ namespace xferd {
 struct OutputPaths {
     std::filesystem::path confirmation_csv;
     std::filesystem::path confirmation_html;
+    std::filesystem::path confirmation_xlsx;
     std::filesystem::path approved_csv;   // written by the operator (manual mode)
+    std::filesystem::path approved_xlsx;  // the confirmation workbook saved back by the operator
     std::filesystem::path approve_file;   // NAME.approve, written by the operator
     std::filesystem::path results_csv;
     std::filesystem::path log;
@@ -38,6 +41,11 @@ std::string html_escape(std::string_view value);
 // line per row.
 std::string confirmation_csv_header();
 std::string confirmation_csv_line(const RowRecord& row);
+// The confirmation's columns and one row's values, as the CSV and the workbook both show them
+// (the last column, approve, is left for the operator).
+inline constexpr std::size_t confirmation_column_count = 13;
+const std::array<std::string_view, confirmation_column_count>& confirmation_columns();
+std::array<std::string, confirmation_column_count> confirmation_values(const RowRecord& row);
 std::string results_csv_header();
 std::string results_csv_line(const RowRecord& row);
 
@@ -56,6 +64,9 @@ public:
     Result<void> write(std::string_view data);  // buffered
     Result<void> commit();
     [[nodiscard]] const std::filesystem::path& target() const { return target_; }
+    // The temp file, for a library that writes by file name (libxlsxwriter); commit() still
+    // syncs and publishes what it wrote there.
+    [[nodiscard]] const std::filesystem::path& temp_path() const { return temp_; }
 
 private:
     AtomicFileWriter(std::filesystem::path target, std::filesystem::path temp, int fd);

@@ -27,7 +27,7 @@ struct ValidationSummary {
 // (its own: call it on a connection no other code is using).
 Result<ValidationSummary> read_rows_into_store(StateStore& store, BatchId id, const std::filesystem::path& file,
                                                BatchFormat format, const ColumnMapping& columns,
-                                               const LimitsConfig& limits);
+                                               const LimitsConfig& limits, const std::string& sheet = {});
 
 // "line 7: …" / "byte 1234: …" / "…" for a file error.
 std::string describe_file_error(const FileError& e);

@@ -5,8 +5,10 @@
 // - NAME.approve: `all`, or external order numbers one a line (blank lines and `#` comments
 //   ignored; CRLF and a UTF-8 BOM are fine);
 // - NAME.approved.csv: NAME.confirmation.csv saved back with its `approve` column filled
-//   (yes / y / x / 1, any case; empty, no, n, 0 mean not approved). Columns are found by
-//   header name; Excel may have saved it with ';' or tabs.
+//   (yes / y / x / 1 / TRUE, any case; empty, no, n, 0, FALSE mean not approved). Columns are
+//   found by header name; Excel may have saved it with ';' or tabs.
+// - NAME.approved.xlsx: NAME.confirmation.xlsx saved back the same way (parse_approved_xlsx in
+//   xferd/batch/approved_xlsx.hpp reads it); the same rules, through parse_approved_rows.
 // Only rows both eligible (decision APPROVED) and approved by the operator are submitted.
 #pragma once
 
@@ -22,7 +24,7 @@
 namespace xferd {
 
 struct ApprovedCsvRow {
-    std::size_t line = 0;                 // 1-based line in the file (for messages)
+    std::size_t line = 0;                 // 1-based line in the file, or row of the sheet (for messages)
     std::size_t row = 0;                  // the `row` column: the input's data row
     std::string external_order_number;
     std::string service_id;               // empty when the column was dropped
@@ -31,17 +33,30 @@ struct ApprovedCsvRow {
 
 // What the operator wrote, parsed.
 struct ApprovalInput {
-    enum class Source { approve_file, approved_csv };
+    enum class Source { approve_file, approved_csv, approved_xlsx };
     Source source = Source::approve_file;
     bool all = false;                                  // NAME.approve said `all`
     std::vector<std::string> external_order_numbers;   // NAME.approve lines
-    std::vector<ApprovedCsvRow> rows;                  // NAME.approved.csv
-    bool has_service_id = false;                       // NAME.approved.csv kept that column
+    std::vector<ApprovedCsvRow> rows;                  // NAME.approved.csv / .xlsx
+    bool has_service_id = false;                       // NAME.approved.csv / .xlsx kept that column
 };
 
 // Errors say what is wrong with the file and how to write it.
 Result<ApprovalInput> parse_approve_file(std::string_view text);
 Result<ApprovalInput> parse_approved_csv(std::string_view text);
+
+// The saved-back confirmation as rows of cells, whatever file it came from: the one set of rules
+// for NAME.approved.csv and NAME.approved.xlsx (header found by name, row numbers, approve values).
+struct ApprovalTable {
+    struct Row {
+        std::size_t line = 0;             // CSV: the line it starts on; sheet: its row number
+        std::vector<std::string> cells;   // by column, from A / the first field
+    };
+    std::vector<Row> rows;                // in file order, blank ones included
+    std::string sheet;                    // the sheet's name for a workbook; empty for a CSV
+    [[nodiscard]] std::string noun() const { return sheet.empty() ? "CSV" : "workbook"; }
+};
+Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table);
 
 // The batch as it was confirmed: what an approval is checked against.
 struct ConfirmedRow {

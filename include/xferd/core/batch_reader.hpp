@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,8 +19,12 @@ struct BatchLimits {
     std::size_t max_columns = 256;
 };
 
-// csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl.
+// csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl, xlsx for
+// *.xlsx (read by XlsxBatchReader, xlsx_reader.hpp, not by BatchReader).
 BatchFormat format_for_path(const std::filesystem::path& path);
+// Spreadsheet files xferd does not read (.xls, .xlsb, .xlsm, .ods, .numbers): why, and how to
+// save them so it does. nullopt for anything else.
+std::optional<std::string> unsupported_format(const std::filesystem::path& path);
 
 // Row numbers (ParsedRow::row.row), as an operator finds them:
 // - CSV: the data record index, header excluded, counting every record after the header,

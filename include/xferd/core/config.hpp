@@ -69,6 +69,7 @@ struct InboxConfig {
     std::filesystem::path path;
     ColumnMapping columns;                       // merged over the top-level `columns:`
     std::optional<ApprovalMode> approval_mode;   // overrides approval.mode for this inbox
+    std::optional<std::string> sheet;            // overrides the top-level `sheet:` for this inbox
 };
 
 struct LimitsConfig {
@@ -105,6 +106,7 @@ struct Config {
     ApiConfig api;
     std::vector<InboxConfig> inboxes;
     ColumnMapping columns;               // top-level mapping (for files outside any inbox)
+    std::string sheet;                   // .xlsx batches: the sheet to read; empty: the first visible one
     ApprovalConfig approval;
     LimitsConfig limits;
     WatchConfig watch;

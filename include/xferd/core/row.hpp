@@ -53,7 +53,7 @@ struct FileError {
     std::optional<std::size_t> line;           // 1-based physical line, when known
 };
 
-enum class BatchFormat { csv, json, ndjson };
+enum class BatchFormat { csv, json, ndjson, xlsx };
 
 // Source header (as written in the file) → canonical column name (e.g. "Mobile Number" →
 // "service_number"). Matching of both sides ignores case, spaces, '_' and '-'.
