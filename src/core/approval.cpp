@@ -1,5 +1,6 @@
 #include "xferd/core/approval.hpp"
 
+#include "xferd/core/csv_columns.hpp"
 #include "xferd/core/csv_parser.hpp"
 
 #include <algorithm>
@@ -36,17 +37,6 @@ std::string lower(std::string_view s)
     std::string out(s);
     for (char& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-// Header names match as the batch columns do: case, spaces, '_' and '-' ignored.
-std::string header_key(std::string_view s)
-{
-    std::string out;
-    for (char c : trim(s)) {
-        if (c == ' ' || c == '_' || c == '-') continue;
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
     return out;
 }
 
@@ -214,7 +204,7 @@ Result<ApprovalInput> parse_approved_csv(std::string_view text)
 
     std::optional<std::size_t> col_row, col_eon, col_service, col_approve;
     for (std::size_t i = 0; i < it->fields.size(); ++i) {
-        std::string key = header_key(it->fields[i]);
+        std::string key = normalise_column_name(it->fields[i]);
         if (key == "row") col_row = i;
         else if (key == "externalordernumber") col_eon = i;
         else if (key == "serviceid") col_service = i;
@@ -268,7 +258,7 @@ Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
         return make_error("not a readable confirmation CSV");
     std::optional<std::size_t> col_row, col_eon, col_service, col_decision, col_reason;
     for (std::size_t i = 0; i < records[0].fields.size(); ++i) {
-        std::string key = header_key(records[0].fields[i]);
+        std::string key = normalise_column_name(records[0].fields[i]);
         if (key == "row") col_row = i;
         else if (key == "externalordernumber") col_eon = i;
         else if (key == "serviceid") col_service = i;

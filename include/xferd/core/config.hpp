@@ -118,8 +118,4 @@ std::optional<ApprovalMode> parse_approval_mode(std::string_view text);
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::string format_duration(std::chrono::milliseconds d);  // the largest exact unit: "2m", "1500ms"
 
-// The canonical column a `columns:` value names ("Service ID" → "service_id"; GROUP.FIELD kept
-// as written); nullopt when it names neither.
-std::optional<std::string> canonical_column(std::string_view name);
-
 }  // namespace xferd
