@@ -5,18 +5,9 @@
 
 namespace xferd {
 
-namespace {
-BatchLimits batch_limits(const LimitsConfig& l)
-{
-    BatchLimits b;
-    b.max_field_bytes = l.max_field_bytes;
-    return b;
-}
-}  // namespace
-
 RowStream::RowStream(const std::filesystem::path& file, BatchFormat format, const ColumnMapping& columns,
                      const LimitsConfig& limits)
-    : reader_(format, columns, batch_limits(limits))
+    : reader_(format, columns, limits)
 {
     file_ = std::fopen(file.c_str(), "rb");
     if (!file_) {

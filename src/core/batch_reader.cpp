@@ -101,6 +101,7 @@ struct BatchReader::Impl {
     std::vector<std::string> header;
     std::vector<std::string> ignored;
     std::size_t rows_out = 0;
+    std::uint64_t bytes_in = 0;        // file bytes taken (for limits.max_file_bytes)
     bool finished = false;
     bool started = false;              // the first text arrived (BOM known)
     std::vector<ParsedRow>* out = nullptr;
@@ -492,9 +493,22 @@ bool BatchReader::feed(std::string_view chunk, std::vector<ParsedRow>& out)
         return !m.error;
     }
     m.out = &out;
+    // The bytes up to the file limit are read as usual (the same rows for any chunking).
+    const std::uint64_t room = m.limits.max_file_bytes - m.bytes_in;
+    const bool too_big = chunk.size() > room;
+    if (too_big) {
+        chunk = chunk.substr(0, room);
+    }
+    m.bytes_in += chunk.size();
     if (!m.filter.feed(chunk, [&m](std::string_view text) { return m.consume(text); }) &&
         !m.error) {
         m.error = m.filter.error();
+    }
+    if (too_big && !m.error) {
+        m.fail("the file is larger than " + size_text(m.limits.max_file_bytes) +
+                   " (limits.max_file_bytes): split it into smaller batches, or raise "
+                   "limits.max_file_bytes in the config",
+               m.limits.max_file_bytes);
     }
     return !m.error;
 }

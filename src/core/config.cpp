@@ -692,15 +692,26 @@ void Loader::load_approval(const Entry* e, ApprovalConfig& approval)
 void Loader::load_limits(const Entry* e, LimitsConfig& limits)
 {
     if (e == nullptr) return;
-    Section s = section(e->value, e->mark, "limits", {"max_file_bytes", "max_field_bytes"});
+    Section s = section(e->value, e->mark, "limits",
+                        {"max_file_bytes", "max_field_bytes", "max_row_bytes", "max_columns"});
     if (auto v = byte_size(s, s.find("max_file_bytes"), 1, std::uint64_t{1} << 50))
         limits.max_file_bytes = *v;
     const Entry* field = s.find("max_field_bytes");
     if (auto v = byte_size(s, field, 1, std::uint64_t{1} << 30))
         limits.max_field_bytes = static_cast<std::size_t>(*v);
+    const Entry* row = s.find("max_row_bytes");
+    if (auto v = byte_size(s, row, 1, std::uint64_t{1} << 30))
+        limits.max_row_bytes = static_cast<std::size_t>(*v);
+    if (auto v = integer(s, s.find("max_columns"), 1, 65536))
+        limits.max_columns = static_cast<std::size_t>(*v);
     if (limits.max_field_bytes > limits.max_file_bytes)
         error_at(field ? field->mark : s.mark,
                  "'limits.max_field_bytes' must not be larger than 'limits.max_file_bytes'");
+    else if (limits.max_field_bytes > limits.max_row_bytes)
+        error_at(field ? field->mark : row ? row->mark : s.mark,
+                 "'limits.max_field_bytes' (" + format_size(limits.max_field_bytes) +
+                     ") must not be larger than 'limits.max_row_bytes' (" +
+                     format_size(limits.max_row_bytes) + "): a row holds its fields; raise both");
 }
 
 void Loader::load_watch(const Entry* e, WatchConfig& watch)
@@ -765,15 +776,6 @@ Result<Config> Loader::run()
 void emit_duration(YAML::Emitter& out, const char* key, milliseconds d)
 {
     out << YAML::Key << key << YAML::Value << format_duration(d);
-}
-
-std::string format_size(std::uint64_t n)
-{
-    constexpr std::uint64_t kib = 1024, mib = kib * 1024, gib = mib * 1024;
-    if (n != 0 && n % gib == 0) return std::to_string(n / gib) + "GiB";
-    if (n != 0 && n % mib == 0) return std::to_string(n / mib) + "MiB";
-    if (n != 0 && n % kib == 0) return std::to_string(n / kib) + "KiB";
-    return std::to_string(n);
 }
 
 void emit_columns(YAML::Emitter& out, const ColumnMapping& columns)
@@ -930,6 +932,8 @@ std::string describe_config(const Config& config)
     out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "max_file_bytes" << YAML::Value << format_size(config.limits.max_file_bytes);
     out << YAML::Key << "max_field_bytes" << YAML::Value << format_size(config.limits.max_field_bytes);
+    out << YAML::Key << "max_row_bytes" << YAML::Value << format_size(config.limits.max_row_bytes);
+    out << YAML::Key << "max_columns" << YAML::Value << config.limits.max_columns;
     out << YAML::EndMap;
 
     out << YAML::Key << "watch" << YAML::Value << YAML::BeginMap;

@@ -1,5 +1,5 @@
 // What the config accepts is what the batch reader does: one rule for column targets, one for
-// column names (config, batch header, confirmation CSV).
+// column names (config, batch header, confirmation CSV), one set of limits.
 #include <boost/test/unit_test.hpp>
 
 #include "batch_helpers.hpp"
@@ -139,6 +139,63 @@ BOOST_AUTO_TEST_CASE(config_batch_header_and_confirmation_csv_agree)
         BOOST_REQUIRE_MESSAGE(a, name << ": " << (a ? "" : a.error().message));
         BOOST_TEST(a->rows.at(0).external_order_number == "EO-1");
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(limits)
+
+BOOST_AUTO_TEST_CASE(every_limit_is_read_and_described)
+{
+    TempDir dir;
+    auto c = load(dir, "");
+    BOOST_REQUIRE(c);
+    const BatchLimits defaults;
+    BOOST_TEST(c->limits.max_file_bytes == defaults.max_file_bytes);
+    BOOST_TEST(c->limits.max_row_bytes == 1024u * 1024);
+    BOOST_TEST(c->limits.max_columns == 256u);
+    c = load(dir, "limits:\n  max_file_bytes: 2KiB\n  max_field_bytes: 100\n  max_row_bytes: 1KiB\n"
+                  "  max_columns: 12\n");
+    BOOST_REQUIRE_MESSAGE(c, (c ? "" : c.error().message));
+    BOOST_TEST(c->limits.max_file_bytes == 2048u);
+    BOOST_TEST(c->limits.max_field_bytes == 100u);
+    BOOST_TEST(c->limits.max_row_bytes == 1024u);
+    BOOST_TEST(c->limits.max_columns == 12u);
+    const std::string text = describe_config(*c);
+    BOOST_TEST(contains(text, "max_row_bytes: 1KiB"), text);
+    BOOST_TEST(contains(text, "max_columns: 12"), text);
+
+    BOOST_TEST(contains(refusal(load(dir, "limits:\n  max_field_bytes: 2MiB\n")),
+                        "line 8: 'limits.max_field_bytes' (2MiB) must not be larger than "
+                        "'limits.max_row_bytes' (1MiB): a row holds its fields; raise both"));
+    BOOST_TEST(contains(refusal(load(dir, "limits:\n  max_columns: 0\n")),
+                        "line 8: 'limits.max_columns' must be a whole number from 1 to 65536, not '0'"));
+}
+
+// `validate` and `once` read through the same reader with the config's limits: a file over
+// limits.max_file_bytes is a file error there, whoever opened the file.
+BOOST_AUTO_TEST_CASE(the_config_limits_are_the_readers)
+{
+    TempDir dir;
+    const auto c = load(dir, "limits:\n  max_file_bytes: 1KiB\n  max_field_bytes: 100\n  max_columns: 8\n");
+    BOOST_REQUIRE_MESSAGE(c, (c ? "" : c.error().message));
+    std::string input = header;
+    while (input.size() <= 1024) {
+        input += good_row;
+    }
+    const auto r = read_chunked(BatchFormat::csv, input, 0, {}, c->limits);
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(r.error->message == "the file is larger than 1KiB (limits.max_file_bytes): split it "
+                                   "into smaller batches, or raise limits.max_file_bytes in the config");
+    BOOST_TEST(r.error->byte_offset.value() == 1024u);
+    BOOST_TEST(r.rows.size() == (1024 - header.size()) / good_row.size());  // the whole rows before
+    BOOST_TEST(render(read_chunked(BatchFormat::csv, input, 1, {}, c->limits)) == render(r));
+    BOOST_TEST(render(read_chunked(BatchFormat::csv, input, 100, {}, c->limits)) == render(r));
+
+    // Exactly at the limit is fine.
+    const auto at = read_chunked(BatchFormat::csv, input.substr(0, header.size() + good_row.size()), 0, {},
+                                 BatchLimits{header.size() + good_row.size(), 100, 1000, 8});
+    BOOST_TEST(!at.error, render(at));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

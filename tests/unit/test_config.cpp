@@ -333,7 +333,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys_elsewhere)
     CHECK_CONTAINS(e, f + " line 12: unknown key 'paht' under 'inbox[0]' (did you mean 'path'?)");
     CHECK_CONTAINS(e, f + " line 12: missing required key 'inbox[0].path'");
     CHECK_CONTAINS(e, f + " line 14: unknown key 'bananas' under 'limits'; known keys: "
-                          "max_file_bytes, max_field_bytes");
+                          "max_file_bytes, max_field_bytes, max_row_bytes, max_columns");
     // Reported in file order, one a line.
     BOOST_TEST(e.find("line 8:") < e.find("line 10:"));
     BOOST_TEST(e.find("line 10:") < e.find("line 14:"));

@@ -2,6 +2,7 @@
 // get validated rows out. No file access here; the caller reads the file.
 #pragma once
 
+#include "xferd/core/limits.hpp"
 #include "xferd/core/row.hpp"
 
 #include <filesystem>
@@ -11,12 +12,6 @@
 #include <vector>
 
 namespace xferd {
-
-struct BatchLimits {
-    std::size_t max_field_bytes = 64 * 1024;   // one CSV field / JSON string
-    std::size_t max_row_bytes = 1024 * 1024;   // one CSV record / NDJSON line
-    std::size_t max_columns = 256;
-};
 
 // csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl.
 BatchFormat format_for_path(const std::filesystem::path& path);
@@ -28,6 +23,8 @@ BatchFormat format_for_path(const std::filesystem::path& path);
 // - JSON: the 1-based position in the array.
 // - NDJSON: the line number (blank lines count, and are skipped).
 // A row error never stops the reader; a FileError (feed/finish return false) stops it.
+// `limits` are the config's `limits:` (LimitsConfig is this type): a file over max_file_bytes
+// is a file error here, so every command that reads a batch gives the same verdict.
 class BatchReader {
 public:
     BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {});

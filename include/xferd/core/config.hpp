@@ -4,6 +4,7 @@
 #include "xferd/core/row.hpp"
 
 #include "xferd/core/error.hpp"
+#include "xferd/core/limits.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -70,10 +71,8 @@ struct InboxConfig {
     std::optional<ApprovalMode> approval_mode;   // overrides approval.mode for this inbox
 };
 
-struct LimitsConfig {
-    std::uint64_t max_file_bytes = 256ull * 1024 * 1024;
-    std::size_t max_field_bytes = 64 * 1024;
-};
+// `limits:` is the batch reader's BatchLimits itself (one type, one set of defaults).
+using LimitsConfig = BatchLimits;
 
 // The inbox watcher: a file is taken once unchanged for `settle`; folders are rescanned every
 // `rescan_interval` as a safety net (missed events, network file systems).
