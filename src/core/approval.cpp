@@ -40,6 +40,12 @@ std::string lower(std::string_view s)
     return out;
 }
 
+// A record the tokenizer cut short (a cell or line over its limits): a confirmation never has one.
+std::vector<CsvRecord>::const_iterator first_cut_record(const std::vector<CsvRecord>& records)
+{
+    return std::find_if(records.begin(), records.end(), [](const CsvRecord& r) { return !r.overflows.empty(); });
+}
+
 // The confirmation CSV neutralises cells a spreadsheet would evaluate with a leading
 // apostrophe (report.hpp csv_cell); a value saved back keeps it. Undo exactly that.
 std::string cell_value(std::string_view raw)
@@ -195,6 +201,9 @@ Result<ApprovalInput> parse_approved_csv(std::string_view text)
                                                                         : ": a cell or line is too long") +
                           "); save the confirmation again as CSV");
     }
+    if (auto cut = first_cut_record(records); cut != records.end())
+        return make_error("it is not a readable CSV file (line " + std::to_string(cut->line) +
+                          ": a cell or line is too long); save the confirmation again as CSV");
     auto blank = [](const CsvRecord& r) {
         return std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trim(f).empty(); });
     };
@@ -254,7 +263,8 @@ Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
     text = strip_bom(text);
     CsvParser parser(detect_delimiter(text));
     std::vector<CsvRecord> records;
-    if (!parser.feed(text, records) || !parser.finish(records) || records.empty())
+    if (!parser.feed(text, records) || !parser.finish(records) || records.empty() ||
+        first_cut_record(records) != records.end())
         return make_error("not a readable confirmation CSV");
     std::optional<std::size_t> col_row, col_eon, col_service, col_decision, col_reason;
     for (std::size_t i = 0; i < records[0].fields.size(); ++i) {

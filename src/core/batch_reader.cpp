@@ -6,6 +6,7 @@
 
 #include "xferd/core/csv_columns.hpp"
 #include "xferd/core/csv_parser.hpp"
+#include "xferd/core/csv_rows.hpp"
 #include "xferd/core/json_rows.hpp"
 #include "xferd/core/json_stream.hpp"
 #include "xferd/core/row_validation.hpp"
@@ -42,32 +43,8 @@ std::string save_advice(BatchFormat format)
 
 bool blank_record(const CsvRecord& rec)
 {
-    return std::all_of(rec.fields.begin(), rec.fields.end(),
+    return rec.overflows.empty() && std::all_of(rec.fields.begin(), rec.fields.end(),
                        [](const std::string& f) { return trim_value(f).empty(); });
-}
-
-std::string delimiter_name(char d)
-{
-    switch (d) {
-    case '\t': return "tab";
-    case ';': return "';'";
-    default: return "','";
-    }
-}
-
-RawField* field_for(RawRow& raw, CanonicalColumn column)
-{
-    switch (column) {
-    case CanonicalColumn::external_order_number: return &raw.external_order_number;
-    case CanonicalColumn::service_id: return &raw.service_id;
-    case CanonicalColumn::service_number: return &raw.service_number;
-    case CanonicalColumn::contact_number: return &raw.contact_number;
-    case CanonicalColumn::personal_email: return &raw.personal_email;
-    case CanonicalColumn::additional_instructions: return &raw.additional_instructions;
-    case CanonicalColumn::employee_email: return &raw.employee_email;
-    case CanonicalColumn::employee_id: return &raw.employee_id;
-    }
-    return nullptr;
 }
 
 }  // namespace
@@ -250,6 +227,7 @@ struct BatchReader::Impl {
                " (line " + std::to_string(line) + ")";
     }
 
+    // An over-long value or record that spans lines inside quotes: where it ends is unknown.
     bool csv_error(const CsvError& e)
     {
         const std::string quote_hint =
@@ -258,6 +236,9 @@ struct BatchReader::Impl {
                       std::to_string(*e.open_quote_line) +
                       " is never closed (a quote inside a quoted value must be doubled: \"\")"
                 : "";
+        const std::string unknown_end =
+            ": where that row ends cannot be told, so the file is rejected; close the quote, or "
+            "shorten the value";
         switch (e.kind) {
         case CsvError::Kind::unterminated_quote:
             return fail("the file ends inside a quoted value that starts on line " +
@@ -268,23 +249,48 @@ struct BatchReader::Impl {
                         std::nullopt, e.open_quote_line.value_or(e.line));
         case CsvError::Kind::field_too_long:
             return fail(where(e.record_index, e.record_line) + " has a value longer than " +
-                            std::to_string(limits.max_field_bytes) + " bytes" + quote_hint,
+                            size_text(limits.max_field_bytes) +
+                            " (limits.max_field_bytes) over several lines" + quote_hint +
+                            unknown_end,
                         std::nullopt, e.record_line);
         case CsvError::Kind::record_too_long:
             return fail(where(e.record_index, e.record_line) + " is longer than " +
-                            std::to_string(limits.max_row_bytes) + " bytes" + quote_hint,
-                        std::nullopt, e.record_line);
-        case CsvError::Kind::too_many_fields:
-            return fail(where(e.record_index, e.record_line) + " has more than " +
-                            std::to_string(limits.max_columns) + " columns",
+                            size_text(limits.max_row_bytes) +
+                            " (limits.max_row_bytes) and has a value over several lines" +
+                            quote_hint + unknown_end,
                         std::nullopt, e.record_line);
         }
         return false;
     }
 
+    // The header must be read whole: a file error.
+    bool header_overflow(const CsvRecord& rec)
+    {
+        const std::string what = where(0, rec.line);
+        const auto at = std::find_if(rec.overflows.begin(), rec.overflows.end(), [](const auto& o) {
+            return o.kind != CsvOverflow::Kind::field_too_long;
+        });
+        if (at != rec.overflows.end() && at->kind == CsvOverflow::Kind::too_many_fields) {
+            return fail(what + " has more than " + std::to_string(limits.max_columns) +
+                            " columns (limits.max_columns): remove the columns xferd does not "
+                            "need, or raise limits.max_columns in the config",
+                        std::nullopt, rec.line);
+        }
+        return fail(what + (at == rec.overflows.end()
+                                ? " has a name longer than " + size_text(limits.max_field_bytes) +
+                                      " (limits.max_field_bytes)"
+                                : " is longer than " + size_text(limits.max_row_bytes) +
+                                      " (limits.max_row_bytes)") +
+                        ": is this a CSV file with a header row?",
+                    std::nullopt, rec.line);
+    }
+
     bool record(CsvRecord& rec)
     {
         if (rec.index == 0) {
+            if (!rec.overflows.empty()) {
+                return header_overflow(rec);
+            }
             header = rec.fields;
             if (blank_record(rec)) {
                 header_blank = true;
@@ -306,60 +312,8 @@ struct BatchReader::Impl {
                         "must be the first line",
                         std::nullopt, 1);
         }
-        emit_raw(raw_row(rec));
+        emit_raw(raw_row_from_csv(rec, *layout, csv->delimiter(), limits));
         return true;
-    }
-
-    RawRow raw_row(CsvRecord& rec) const
-    {
-        RawRow raw;
-        raw.row = rec.index;
-        const auto& targets = layout->targets;
-        // Columns the file does not have keep their canonical name (for messages).
-        for (const auto c : {CanonicalColumn::external_order_number, CanonicalColumn::service_id,
-                             CanonicalColumn::service_number, CanonicalColumn::contact_number,
-                             CanonicalColumn::personal_email,
-                             CanonicalColumn::additional_instructions,
-                             CanonicalColumn::employee_email, CanonicalColumn::employee_id}) {
-            field_for(raw, c)->column = std::string(column_name(c));
-        }
-        const std::size_t width = targets.size();
-        const std::size_t n = rec.fields.size();
-        bool extra = false;
-        for (std::size_t i = width; i < n; ++i) {
-            extra = extra || !trim_value(rec.fields[i]).empty();
-        }
-        if (n < width || extra) {
-            raw.errors.push_back(
-                {"", "row has " + std::to_string(n) + " fields, header has " +
-                         std::to_string(width) +
-                         ": a value is missing, or one contains the delimiter (" +
-                         delimiter_name(csv->delimiter()) + ") and is not quoted"});
-            raw.skip_field_checks = true;
-        }
-        for (std::size_t i = 0; i < std::min(width, n); ++i) {
-            const ColumnTarget& t = targets[i];
-            if (t.kind == ColumnTarget::Kind::canonical) {
-                RawField& f = *field_for(raw, t.column);
-                f.column = layout->labels[i];
-                f.value = std::move(rec.fields[i]);
-                f.present = true;
-            } else if (t.kind == ColumnTarget::Kind::property) {
-                const auto v = trim_value(rec.fields[i]);
-                if (!v.empty()) {
-                    raw.extra_properties.push_back(
-                        {t.property.group_id, t.property.field_id, std::string(v)});
-                }
-            }
-        }
-        for (std::size_t i = n; i < width; ++i) {  // still name the columns the row lacks
-            if (targets[i].kind == ColumnTarget::Kind::canonical) {
-                RawField& f = *field_for(raw, targets[i].column);
-                f.column = layout->labels[i];
-                f.present = true;
-            }
-        }
-        return raw;
     }
 
     bool finish_csv()

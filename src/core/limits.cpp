@@ -17,4 +17,20 @@ std::string size_text(std::uint64_t n)
     return s.back() == 'B' ? s : s + " bytes";
 }
 
+std::string value_too_long_message(std::size_t max_field_bytes, std::string_view prefix)
+{
+    return "the value " + (prefix.empty() ? std::string() : "starting '" + std::string(prefix) + "…' ") +
+           "is longer than " + size_text(max_field_bytes) +
+           ", the limit limits.max_field_bytes, and was not read: shorten it; if values this long "
+           "are expected, raise limits.max_field_bytes in the config";
+}
+
+std::string row_too_long_message(std::string_view what, std::size_t max_row_bytes,
+                                 std::string_view advice)
+{
+    return std::string(what) + " is longer than " + size_text(max_row_bytes) +
+           ", the limit limits.max_row_bytes, and was not read: " + std::string(advice) +
+           "; if rows this long are expected, raise limits.max_row_bytes in the config";
+}
+
 }  // namespace xferd

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace xferd {
 
@@ -19,5 +20,13 @@ struct BatchLimits {
 std::string format_size(std::uint64_t bytes);
 // The same for a message: "64KiB", or "40 bytes".
 std::string size_text(std::uint64_t bytes);
+
+// A row's error for a value over limits.max_field_bytes, the same for every format; `prefix`
+// is the value's first few bytes (shown so the operator finds the cell), may be empty.
+std::string value_too_long_message(std::size_t max_field_bytes, std::string_view prefix);
+// A row's error for a row over limits.max_row_bytes: `what` is "the row (line 12)", "item 3",
+// "line 7"; `advice` what such a row usually is.
+std::string row_too_long_message(std::string_view what, std::size_t max_row_bytes,
+                                 std::string_view advice);
 
 }  // namespace xferd
