@@ -12,8 +12,6 @@
 #include "xferd/core/row_validation.hpp"
 #include "xferd/core/text_filter.hpp"
 
-#include <boost/json/parser.hpp>
-
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -99,8 +97,9 @@ struct BatchReader::Impl {
 
     // NDJSON
     std::string line;
+    bool line_over = false;            // over the row limit: the rest of the line is skipped
     std::size_t line_no = 0;
-    boost::json::parser line_parser;
+    JsonLineParser line_parser{limits.max_field_bytes, limits.max_row_bytes};
 
     bool fail(std::string message, std::optional<std::uint64_t> offset = std::nullopt,
               std::optional<std::size_t> at_line = std::nullopt)
@@ -344,7 +343,7 @@ struct BatchReader::Impl {
     bool take_items()
     {
         for (auto& item : items) {
-            emit_raw(raw_row_from_json(item.value, item.index));
+            emit_raw(raw_row_from_json(item, "item " + std::to_string(item.index), limits));
         }
         items.clear();
         if (json->error()) {
@@ -368,19 +367,19 @@ struct BatchReader::Impl {
 
     // ---- NDJSON ----
 
+    // Lines are independent: one over the row limit is skipped up to its line end.
     bool consume_ndjson(std::string_view text)
     {
         while (!text.empty()) {
             const auto nl = text.find('\n');
             const auto part = text.substr(0, nl);
-            if (line.size() + part.size() > limits.max_row_bytes) {
-                const std::size_t n = line_no + 1;
-                return fail("row " + std::to_string(n) + " (line " + std::to_string(n) +
-                                ") is longer than " + std::to_string(limits.max_row_bytes) +
-                                " bytes: an .ndjson file holds one orderRequest object per line",
-                            std::nullopt, n);
+            if (!line_over && line.size() + part.size() > limits.max_row_bytes) {
+                line_over = true;
+                line.clear();
             }
-            line.append(part);
+            if (!line_over) {
+                line.append(part);
+            }
             if (nl == std::string_view::npos) {
                 break;
             }
@@ -393,34 +392,43 @@ struct BatchReader::Impl {
 
     void take_line()
     {
+        const std::string what = "line " + std::to_string(line_no);
+        if (line_over) {
+            line_over = false;
+            emit(line_error(row_too_long_message(what, limits.max_row_bytes,
+                                                 "an .ndjson file holds one orderRequest object "
+                                                 "per line; check that line of the file")),
+                 false);
+            return;
+        }
         std::string_view l = line;
         if (!l.empty() && l.back() == '\r') {
             l.remove_suffix(1);
         }
-        if (trim_value(l).empty()) {
-            line.clear();
-            return;
-        }
-        boost::json::error_code ec;
-        line_parser.reset();
-        const std::size_t at = line_parser.write(l.data(), l.size(), ec);
-        if (ec) {
-            ParsedRow bad;
-            bad.row.row = line_no;
-            bad.errors.push_back(
-                {"", "line " + std::to_string(line_no) + " is not valid JSON (" + ec.message() +
-                         " at character " + std::to_string(at + 1) +
-                         "): each line must be one complete orderRequest object"});
-            emit(std::move(bad), false);
-        } else {
-            emit_raw(raw_row_from_json(line_parser.release(), line_no));
+        if (!trim_value(l).empty()) {
+            auto item = line_parser.parse(l, line_no);
+            if (item) {
+                emit_raw(raw_row_from_json(*item, what, limits));
+            } else {
+                emit(line_error(what + " is not valid JSON (" + item.error().message +
+                                "): each line must be one complete orderRequest object"),
+                     false);
+            }
         }
         line.clear();
     }
 
+    ParsedRow line_error(std::string message) const
+    {
+        ParsedRow bad;
+        bad.row.row = line_no;
+        bad.errors.push_back({"", std::move(message)});
+        return bad;
+    }
+
     bool finish_ndjson()
     {
-        if (!line.empty()) {
+        if (!line.empty() || line_over) {
             ++line_no;
             take_line();
         }

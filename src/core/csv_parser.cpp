@@ -1,5 +1,7 @@
 #include "xferd/core/csv_parser.hpp"
 
+#include "xferd/core/limits.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -43,37 +45,6 @@ bool CsvParser::fail(CsvError::Kind kind)
     return false;
 }
 
-namespace {
-
-// The first bytes of a value for a message, cut after a whole character and before any
-// control character. `available` bytes of head + tail are read: a fixed number, whatever the
-// chunks, so the prefix is too.
-std::string value_prefix(std::string_view head, std::string_view tail, std::size_t available)
-{
-    constexpr std::size_t max_prefix = 16;
-    std::string p(head.substr(0, max_prefix));
-    if (p.size() < max_prefix) {
-        p.append(tail.substr(0, max_prefix - p.size()));
-    }
-    p.resize(std::min(p.size(), available));
-    const auto control = std::find_if(p.begin(), p.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20;
-    });
-    p.erase(control, p.end());
-    std::size_t cut = p.size();
-    if (cut < head.size() + tail.size()) {  // cut inside the value: not inside a character
-        while (cut > 0 && (static_cast<unsigned char>(
-                               cut < head.size() ? head[cut] : tail[cut - head.size()]) &
-                           0xC0) == 0x80) {
-            --cut;
-        }
-    }
-    p.resize(cut);
-    return p;
-}
-
-}  // namespace
-
 bool CsvParser::append(std::string_view bytes)
 {
     if (skip_field_ || skip_record_) {
@@ -83,8 +54,11 @@ bool CsvParser::append(std::string_view bytes)
         field_.append(bytes);
         return true;
     }
-    overflows_.push_back({CsvOverflow::Kind::field_too_long, fields_.size(),
-                          value_prefix(field_, bytes, limits_.max_field_bytes + 1)});
+    // The value's first bytes, no more than it certainly has (limit + 1): the same for any chunking.
+    std::string first = field_.substr(0, message_prefix_bytes);
+    first.append(bytes.substr(0, message_prefix_bytes - first.size()));
+    first.resize(std::min(first.size(), limits_.max_field_bytes + 1));
+    overflows_.push_back({CsvOverflow::Kind::field_too_long, fields_.size(), message_prefix(first)});
     skip_field_ = true;
     field_.clear();
     return field_broken_ ? fail(CsvError::Kind::field_too_long) : true;

@@ -58,4 +58,16 @@ inline void check_every_split(BatchFormat format, const std::string& input, cons
     }
 }
 
+// A bare orderRequest that is valid as it is; `members` go in before "properties", `fields`
+// first in its MISCELLANEOUS group (each ending with a comma).
+inline std::string json_request(const std::string& eon, const std::string& members = "",
+                                const std::string& fields = "")
+{
+    return R"({"externalOrderNumber":")" + eon + R"(","serviceId":"38382555",)" + members +
+           R"("properties":[{"groupId":"MISCELLANEOUS","fields":[)" + fields +
+           R"({"id":"SERVICE_NUMBER","type":"TEXT","text":"2035551111"},)"
+           R"({"id":"CONTACT_NUMBER","type":"TEXT","text":"2035558888"},)"
+           R"({"id":"PERSONAL_EMAIL","type":"TEXT","text":"p@example.com"}]}]})";
+}
+
 }  // namespace xferd::test

@@ -156,3 +156,107 @@ BOOST_AUTO_TEST_CASE(a_header_over_a_limit_is_a_file_error)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(json_items)
+
+BatchLimits json_limits()
+{
+    BatchLimits l;
+    l.max_field_bytes = 40;
+    l.max_row_bytes = 1000;
+    return l;
+}
+
+BOOST_AUTO_TEST_CASE(a_string_over_the_field_limit_is_its_rows_error)
+{
+    const std::string n41(41, 'n');
+    const std::string input =
+        "{\"orderRequests\": [" + json_request("L-1") + ",\n" +
+        json_request("L-2", "", R"({"id":"ADDITIONAL_INSTRUCTIONS","type":"TEXT","text":")" + n41 + "\"},") + ",\n" +
+        "{\"orderRequest\":" + json_request("L-3", R"("comment":")" + std::string(60, 'c') + "\",") + "},\n" +
+        json_request("L-4", "", R"({"id":"X_EXT","type":"TEXT","text":")" + std::string(15, 'n') + R"(\u00e9)" + n41 + "\"},") + ",\n" +
+        json_request("L-5") + "]}";
+    const auto r = read_chunked(BatchFormat::json, input, 0, {}, json_limits());
+    BOOST_REQUIRE_MESSAGE(!r.error, render(r));
+    BOOST_REQUIRE(r.rows.size() == 5u);
+    BOOST_TEST(r.rows[0].valid(), r.rows[0].error_text());
+    BOOST_TEST(r.rows[1].error_text() ==
+               "column 'properties.ADDITIONAL_INSTRUCTIONS': the value starting 'nnnnnnnnnnnnnnnn…' is "
+               "longer than 40 bytes, the limit limits.max_field_bytes, and was not read: shorten it; if "
+               "values this long are expected, raise limits.max_field_bytes in the config");
+    BOOST_TEST(r.rows[2].error_text().starts_with("column 'comment': the value starting 'cccccccccccccccc…'"));
+    BOOST_TEST(r.rows[2].row.external_order_number == "L-3");
+    BOOST_TEST(r.rows[3].error_text().starts_with("column 'properties.X_EXT': the value starting 'nnnnnnnnnnnnnnn…'"));
+    BOOST_TEST(r.rows[3].row.extra_properties.empty());  // not sent; shown without half an é
+    BOOST_TEST(r.rows[4].valid(), r.rows[4].error_text());
+    check_every_split(BatchFormat::json, input, {}, json_limits());
+}
+
+BOOST_AUTO_TEST_CASE(an_item_over_the_row_limit_is_its_error)
+{
+    std::string many;
+    for (int i = 0; i < 40; ++i) {
+        many += R"({"id":"F_)" + std::to_string(i) + R"(","type":"TEXT","text":"v"},)";
+    }
+    const std::string input = "[" + json_request("R-1") + ",\n" + json_request("R-2", "", many) + ",\n" +
+                              json_request("R-3") + "]";
+    const auto r = read_chunked(BatchFormat::json, input, 0, {}, json_limits());
+    BOOST_REQUIRE_MESSAGE(!r.error, render(r));
+    BOOST_REQUIRE(r.rows.size() == 3u);
+    BOOST_TEST(r.rows[0].valid(), r.rows[0].error_text());
+    BOOST_TEST(r.rows[1].row.row == 2u);
+    BOOST_TEST(r.rows[1].error_text() ==
+               "item 2 is longer than 1000 bytes, the limit limits.max_row_bytes, and was not read: an "
+               "orderRequest is a few hundred bytes; check item 2 of the file; if rows this long are "
+               "expected, raise limits.max_row_bytes in the config");
+    BOOST_TEST(r.rows[2].valid(), r.rows[2].error_text());
+    check_every_split(BatchFormat::json, input, {}, json_limits());
+
+    // The API doc's single {"orderRequest": {...}} too.
+    const auto one = read_chunked(BatchFormat::json, "{\"orderRequest\":" + json_request("R-2", "", many) + "}",
+                                  0, {}, json_limits());
+    BOOST_REQUIRE(!one.error);
+    BOOST_TEST(one.rows.at(0).error_text().starts_with("item 1 is longer than 1000 bytes"));
+}
+
+BOOST_AUTO_TEST_CASE(a_key_over_the_field_limit_is_its_rows_error)
+{
+    const std::string input = "[" + json_request("K-1", "\"" + std::string(50, 'k') + "\":1,") + "]";
+    const auto r = read_chunked(BatchFormat::json, input, 0, {}, json_limits());
+    BOOST_REQUIRE(!r.error);
+    BOOST_TEST(r.rows.at(0).error_text() ==
+               "a key starting 'kkkkkkkkkkkkkkkk…' is longer than 40 bytes, the limit "
+               "limits.max_field_bytes: a key is a member name such as \"serviceId\"; check item 1 of "
+               "the file");
+    check_every_split(BatchFormat::json, input, {}, json_limits());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(ndjson_lines)
+
+BOOST_AUTO_TEST_CASE(a_line_over_the_row_limit_is_its_error)
+{
+    BatchLimits l;
+    l.max_field_bytes = 40;
+    l.max_row_bytes = 600;
+    const std::string input = json_request("N-1") + "\n" + json_request("N-2", "", std::string(400, ' ')) + "\r\n" +
+                              json_request("N-3", R"("note":")" + std::string(41, 'x') + "\",") + "\n" +
+                              json_request("N-4");
+    const auto r = read_chunked(BatchFormat::ndjson, input, 0, {}, l);
+    BOOST_REQUIRE_MESSAGE(!r.error, render(r));
+    BOOST_REQUIRE(r.rows.size() == 4u);
+    BOOST_TEST(r.rows[0].valid(), r.rows[0].error_text());
+    BOOST_TEST(r.rows[1].row.row == 2u);
+    BOOST_TEST(r.rows[1].error_text() ==
+               "line 2 is longer than 600 bytes, the limit limits.max_row_bytes, and was not read: an "
+               ".ndjson file holds one orderRequest object per line; check that line of the file; if "
+               "rows this long are expected, raise limits.max_row_bytes in the config");
+    BOOST_TEST(r.rows[2].error_text().starts_with(
+        "column 'note': the value starting 'xxxxxxxxxxxxxxxx…' is longer than 40 bytes"));
+    BOOST_TEST(r.rows[3].valid(), r.rows[3].error_text());
+    BOOST_TEST(r.rows[3].row.row == 4u);
+    check_every_split(BatchFormat::ndjson, input, {}, l);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -21,6 +21,11 @@ std::string format_size(std::uint64_t bytes);
 // The same for a message: "64KiB", or "40 bytes".
 std::string size_text(std::uint64_t bytes);
 
+// The start of an over-long value, to show in its message: at most 16 bytes of `value`, whole
+// UTF-8 characters, up to any control character. Callers pass the same bytes for any chunking.
+std::string message_prefix(std::string_view value);
+inline constexpr std::size_t message_prefix_bytes = 16;
+
 // A row's error for a value over limits.max_field_bytes, the same for every format; `prefix`
 // is the value's first few bytes (shown so the operator finds the cell), may be empty.
 std::string value_too_long_message(std::size_t max_field_bytes, std::string_view prefix);
