@@ -6,8 +6,8 @@
 namespace xferd {
 
 RowStream::RowStream(const std::filesystem::path& file, BatchFormat format, const ColumnMapping& columns,
-                     const LimitsConfig& limits)
-    : reader_(format, columns, limits)
+                     const BatchLimits& limits, DuplicateOrders duplicates)
+    : reader_(format, columns, limits, duplicates)
 {
     file_ = std::fopen(file.c_str(), "rb");
     if (!file_) {

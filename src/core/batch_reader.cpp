@@ -1,7 +1,7 @@
 // Orchestrates the stages of reading a batch: TextFilter (UTF-8, BOM) → format stage
 // (CSV tokenizer + header, JSON item stream, NDJSON lines) → RawRow → validate_row →
-// duplicate order numbers. Every stage is fed whatever arrived, so memory stays bounded by
-// one record (plus the set of order numbers seen).
+// duplicate order numbers (unless the caller does that). Every stage is fed whatever arrived,
+// so memory stays bounded by one record (plus the set of order numbers seen, when kept).
 #include "xferd/core/batch_reader.hpp"
 
 #include "xferd/core/csv_columns.hpp"
@@ -60,8 +60,8 @@ BatchFormat format_for_path(const std::filesystem::path& path)
 }
 
 struct BatchReader::Impl {
-    Impl(BatchFormat f, ColumnMapping c, BatchLimits l)
-        : format(f), mapping(std::move(c)), limits(l), filter(save_advice(f))
+    Impl(BatchFormat f, ColumnMapping c, BatchLimits l, DuplicateOrders d)
+        : format(f), mapping(std::move(c)), limits(l), duplicates(d), filter(save_advice(f))
     {
         if (format == BatchFormat::json) {
             json.emplace(limits.max_field_bytes, limits.max_row_bytes);
@@ -71,6 +71,7 @@ struct BatchReader::Impl {
     BatchFormat format;
     ColumnMapping mapping;
     BatchLimits limits;
+    DuplicateOrders duplicates;
     TextFilter filter;
     std::optional<FileError> error;
     std::vector<std::string> header;
@@ -126,7 +127,7 @@ struct BatchReader::Impl {
 
     void emit(ParsedRow row, bool check_duplicate)
     {
-        if (check_duplicate) {
+        if (check_duplicate && duplicates == DuplicateOrders::mark_invalid) {
             mark_duplicate(row);
         }
         out->push_back(std::move(row));
@@ -439,8 +440,9 @@ struct BatchReader::Impl {
     }
 };
 
-BatchReader::BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits)
-    : impl_(std::make_unique<Impl>(format, std::move(columns), limits))
+BatchReader::BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits,
+                         DuplicateOrders duplicates)
+    : impl_(std::make_unique<Impl>(format, std::move(columns), limits, duplicates))
 {
 }
 

@@ -293,6 +293,23 @@ BOOST_AUTO_TEST_CASE(duplicate_order_number_marks_the_later_rows)
                "column 'external_order_number': duplicates row 1: external order number 'EO-1' is "
                "used twice in this file; give each row its own number");
     BOOST_TEST(contains(r.rows[3].error_text(), "duplicates row 1"));
+
+    // A caller that finds duplicates itself (in the state store) leaves them to itself: the
+    // reader then keeps no set of numbers, and the rows are read as they are.
+    for (const auto format : {BatchFormat::csv, BatchFormat::ndjson}) {
+        const std::string text = format == BatchFormat::csv
+                                     ? input
+                                     : json_request("EO-1") + "\n" + json_request("EO-1") + "\n";
+        BatchReader reader(format, {}, {}, DuplicateOrders::leave_to_caller);
+        std::vector<ParsedRow> rows;
+        BOOST_REQUIRE(reader.feed(text, rows));
+        BOOST_REQUIRE(reader.finish(rows));
+        BOOST_REQUIRE(rows.size() == (format == BatchFormat::csv ? 4u : 2u));
+        for (const auto& row : rows) {
+            BOOST_TEST(row.valid(), row.error_text());
+        }
+        BOOST_TEST(rows.back().row.external_order_number == "EO-1");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(stray_quote_is_kept_like_excel)

@@ -15,7 +15,8 @@ namespace xferd {
 class RowStream {
 public:
     RowStream(const std::filesystem::path& file, BatchFormat format, const ColumnMapping& columns,
-              const LimitsConfig& limits);
+              const BatchLimits& limits,
+              DuplicateOrders duplicates = DuplicateOrders::mark_invalid);
     ~RowStream();
     RowStream(const RowStream&) = delete;
     RowStream& operator=(const RowStream&) = delete;

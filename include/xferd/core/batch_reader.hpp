@@ -13,6 +13,12 @@
 
 namespace xferd {
 
+// Whether the reader itself marks a row INVALID whose external order number an earlier row
+// of the file has. It keeps every number seen for that, so its memory grows with the file;
+// leave_to_caller keeps it bounded by one record, for a caller that finds duplicates itself
+// (in the state store, across files too).
+enum class DuplicateOrders { mark_invalid, leave_to_caller };
+
 // csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl.
 BatchFormat format_for_path(const std::filesystem::path& path);
 
@@ -27,7 +33,8 @@ BatchFormat format_for_path(const std::filesystem::path& path);
 // is a file error here, so every command that reads a batch gives the same verdict.
 class BatchReader {
 public:
-    BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {});
+    BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {},
+                DuplicateOrders duplicates = DuplicateOrders::mark_invalid);
     ~BatchReader();
     BatchReader(BatchReader&&) noexcept;
     BatchReader& operator=(BatchReader&&) noexcept;
