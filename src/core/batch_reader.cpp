@@ -41,7 +41,8 @@ std::string save_advice(BatchFormat format)
 
 bool blank_record(const CsvRecord& rec)
 {
-    return rec.overflows.empty() && std::all_of(rec.fields.begin(), rec.fields.end(),
+    return rec.overflows.empty() &&
+           std::all_of(rec.fields.begin(), rec.fields.end(),
                        [](const std::string& f) { return trim_value(f).empty(); });
 }
 
@@ -227,7 +228,8 @@ struct BatchReader::Impl {
                " (line " + std::to_string(line) + ")";
     }
 
-    // An over-long value or record that spans lines inside quotes: where it ends is unknown.
+    // The tokenizer stops at a quote left open at the end, or at an over-long value or record
+    // spanning lines inside quotes (where that record ends is unknown).
     bool csv_error(const CsvError& e)
     {
         const std::string quote_hint =
