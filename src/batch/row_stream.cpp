@@ -11,13 +11,6 @@ namespace xferd {
 
 namespace {
 
-BatchLimits batch_limits(const LimitsConfig& l)
-{
-    BatchLimits b;
-    b.max_field_bytes = l.max_field_bytes;
-    return b;
-}
-
 FileError file_error(std::string message) { return FileError{std::move(message), std::nullopt, std::nullopt}; }
 
 }  // namespace
@@ -46,8 +39,9 @@ struct FailedSource final : RowStream::Source {
 };
 
 struct TextSource final : RowStream::Source {
-    TextSource(std::FILE* f, BatchFormat format, const ColumnMapping& columns, const LimitsConfig& limits)
-        : file(f), reader(format, columns, batch_limits(limits))
+    TextSource(std::FILE* f, BatchFormat format, const ColumnMapping& columns, const BatchLimits& limits,
+               DuplicateOrders duplicates)
+        : file(f), reader(format, columns, limits, duplicates)
     {
     }
     ~TextSource() override { std::fclose(file); }
@@ -79,7 +73,7 @@ struct XlsxSource final : RowStream::Source {
     XlsxSource(std::unique_ptr<XlsxWorkbookFile> b, std::size_t sheet, const ColumnMapping& columns,
                const LimitsConfig& limits)
         : book(std::move(b)),
-          reader(book->sheets()[sheet].name, book->strings(), book->styles(), columns, batch_limits(limits))
+          reader(book->sheets()[sheet].name, book->strings(), book->styles(), columns, limits)
     {
     }
 
@@ -106,7 +100,7 @@ struct XlsxSource final : RowStream::Source {
 };
 
 std::unique_ptr<RowStream::Source> open_xlsx(const std::filesystem::path& file, const ColumnMapping& columns,
-                                             const LimitsConfig& limits, const std::string& sheet)
+                                             const BatchLimits& limits, const std::string& sheet)
 {
     auto book = XlsxWorkbookFile::open(file);
     if (!book) return std::make_unique<FailedSource>(file_error(book.error().message));
@@ -120,14 +114,14 @@ std::unique_ptr<RowStream::Source> open_xlsx(const std::filesystem::path& file, 
 }  // namespace
 
 RowStream::RowStream(const std::filesystem::path& file, BatchFormat format, const ColumnMapping& columns,
-                     const LimitsConfig& limits, const std::string& sheet)
+                     const BatchLimits& limits, const std::string& sheet, DuplicateOrders duplicates)
 {
     if (auto why = unsupported_format(file)) {
         source_ = std::make_unique<FailedSource>(file_error(*why));
     } else if (format == BatchFormat::xlsx) {
         source_ = open_xlsx(file, columns, limits, sheet);
     } else if (std::FILE* f = std::fopen(file.c_str(), "rb")) {
-        source_ = std::make_unique<TextSource>(f, format, columns, limits);
+        source_ = std::make_unique<TextSource>(f, format, columns, limits, duplicates);
     } else {
         source_ = std::make_unique<FailedSource>(file_error("cannot open " + file.string() + ": " + std::strerror(errno)));
     }

@@ -5,6 +5,7 @@
 #include "batch_run_state.hpp"
 
 #include "xferd/batch/row_stream.hpp"
+#include "xferd/core/csv_columns.hpp"
 
 namespace xferd {
 
@@ -41,6 +42,19 @@ Result<void> insert_chunk(StateStore& store, BatchId id, const std::vector<RowRe
     return store.commit();
 }
 
+// The file's own name for the external order number column, for messages.
+std::string order_number_column(const std::vector<std::string>& header, const ColumnMapping& columns,
+                                BatchFormat format)
+{
+    if (format == BatchFormat::json || format == BatchFormat::ndjson) return "externalOrderNumber";
+    if (auto layout = resolve_header(header, columns))
+        for (std::size_t i = 0; i < layout->targets.size(); ++i)
+            if (layout->targets[i].kind == ColumnTarget::Kind::canonical &&
+                layout->targets[i].column == CanonicalColumn::external_order_number)
+                return layout->labels[i];
+    return "external_order_number";
+}
+
 }  // namespace
 
 std::string describe_file_error(const FileError& e)
@@ -63,7 +77,8 @@ Result<ValidationSummary> read_rows_into_store(StateStore& store, BatchId id, co
     if (auto c = store.commit(); !c) return c.error();
 
     ValidationSummary summary;
-    RowStream stream(file, format, columns, limits, sheet);
+    // Duplicates are found in the store (a set of every number would grow with the file).
+    RowStream stream(file, format, columns, limits, sheet, DuplicateOrders::leave_to_caller);
     std::vector<RowRecord> chunk;
     chunk.reserve(rows_per_transaction);
     while (auto parsed = stream.next()) {
@@ -83,7 +98,7 @@ Result<ValidationSummary> read_rows_into_store(StateStore& store, BatchId id, co
         return summary;
     }
     if (auto b = store.begin(); !b) return b.error();
-    auto dup = store.mark_duplicate_order_numbers(id);
+    auto dup = store.mark_duplicate_order_numbers(id, order_number_column(stream.header(), columns, format));
     if (!dup) {
         store.rollback();
         return dup.error();

@@ -1,5 +1,6 @@
 #include "xferd/core/approval.hpp"
 
+#include "xferd/core/csv_columns.hpp"
 #include "xferd/core/csv_parser.hpp"
 #include "xferd/core/xlsx_values.hpp"
 
@@ -40,15 +41,10 @@ std::string lower(std::string_view s)
     return out;
 }
 
-// Header names match as the batch columns do: case, spaces, '_' and '-' ignored.
-std::string header_key(std::string_view s)
+// A record the tokenizer cut short (a cell or line over its limits): a confirmation never has one.
+std::vector<CsvRecord>::const_iterator first_cut_record(const std::vector<CsvRecord>& records)
 {
-    std::string out;
-    for (char c : trim(s)) {
-        if (c == ' ' || c == '_' || c == '-') continue;
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    return out;
+    return std::find_if(records.begin(), records.end(), [](const CsvRecord& r) { return !r.overflows.empty(); });
 }
 
 // The confirmation CSV neutralises cells a spreadsheet would evaluate with a leading
@@ -212,7 +208,7 @@ Result<ApprovalColumns> approval_columns(const ApprovalTable& table, const std::
 {
     ApprovalColumns c;
     for (std::size_t i = 0; i < header.size(); ++i) {
-        std::string key = header_key(header[i]);
+        std::string key = normalise_column_name(header[i]);
         if (key == "row") c.row = i;
         else if (key == "externalordernumber") c.eon = i;
         else if (key == "serviceid") c.service = i;
@@ -285,6 +281,9 @@ Result<ApprovalInput> parse_approved_csv(std::string_view text)
                                                                         : ": a cell or line is too long") +
                           "); save the confirmation again as CSV");
     }
+    if (auto cut = first_cut_record(records); cut != records.end())
+        return make_error("it is not a readable CSV file (line " + std::to_string(cut->line) +
+                          ": a cell or line is too long); save the confirmation again as CSV");
     ApprovalTable table;
     table.rows.reserve(records.size());
     for (auto& rec : records) table.rows.push_back({rec.line, std::move(rec.fields)});
@@ -296,11 +295,12 @@ Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
     text = strip_bom(text);
     CsvParser parser(detect_delimiter(text));
     std::vector<CsvRecord> records;
-    if (!parser.feed(text, records) || !parser.finish(records) || records.empty())
+    if (!parser.feed(text, records) || !parser.finish(records) || records.empty() ||
+        first_cut_record(records) != records.end())
         return make_error("not a readable confirmation CSV");
     std::optional<std::size_t> col_row, col_eon, col_service, col_decision, col_reason;
     for (std::size_t i = 0; i < records[0].fields.size(); ++i) {
-        std::string key = header_key(records[0].fields[i]);
+        std::string key = normalise_column_name(records[0].fields[i]);
         if (key == "row") col_row = i;
         else if (key == "externalordernumber") col_eon = i;
         else if (key == "serviceid") col_service = i;

@@ -1,18 +1,17 @@
 // Orchestrates the stages of reading a batch: TextFilter (UTF-8, BOM) → format stage
 // (CSV tokenizer + header, JSON item stream, NDJSON lines) → RawRow → validate_row →
-// duplicate order numbers. Every stage is fed whatever arrived, so memory stays bounded by
-// one record (plus the set of order numbers seen).
+// duplicate order numbers (unless the caller does that). Every stage is fed whatever arrived,
+// so memory stays bounded by one record (plus the set of order numbers seen, when kept).
 #include "xferd/core/batch_reader.hpp"
 
 #include "xferd/core/csv_columns.hpp"
 #include "xferd/core/csv_parser.hpp"
+#include "xferd/core/csv_rows.hpp"
 #include "xferd/core/json_rows.hpp"
 #include "xferd/core/json_stream.hpp"
 #include "xferd/core/row_validation.hpp"
 #include "xferd/core/table_rows.hpp"
 #include "xferd/core/text_filter.hpp"
-
-#include <boost/json/parser.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -42,17 +41,9 @@ std::string save_advice(BatchFormat format)
 
 bool blank_record(const CsvRecord& rec)
 {
-    return std::all_of(rec.fields.begin(), rec.fields.end(),
+    return rec.overflows.empty() &&
+           std::all_of(rec.fields.begin(), rec.fields.end(),
                        [](const std::string& f) { return trim_value(f).empty(); });
-}
-
-std::string delimiter_name(char d)
-{
-    switch (d) {
-    case '\t': return "tab";
-    case ';': return "';'";
-    default: return "','";
-    }
 }
 
 }  // namespace
@@ -86,8 +77,8 @@ std::optional<std::string> unsupported_format(const std::filesystem::path& path)
 }
 
 struct BatchReader::Impl {
-    Impl(BatchFormat f, ColumnMapping c, BatchLimits l)
-        : format(f), mapping(std::move(c)), limits(l), filter(save_advice(f))
+    Impl(BatchFormat f, ColumnMapping c, BatchLimits l, DuplicateOrders d)
+        : format(f), mapping(std::move(c)), limits(l), duplicates(d), filter(save_advice(f))
     {
         if (format == BatchFormat::json) {
             json.emplace(limits.max_field_bytes, limits.max_row_bytes);
@@ -97,15 +88,17 @@ struct BatchReader::Impl {
     BatchFormat format;
     ColumnMapping mapping;
     BatchLimits limits;
+    DuplicateOrders duplicates;
     TextFilter filter;
     std::optional<FileError> error;
     std::vector<std::string> header;
     std::vector<std::string> ignored;
     std::size_t rows_out = 0;
+    std::uint64_t bytes_in = 0;        // file bytes taken (for limits.max_file_bytes)
     bool finished = false;
     bool started = false;              // the first text arrived (BOM known)
     std::vector<ParsedRow>* out = nullptr;
-    DuplicateOrders duplicates;
+    DuplicateOrderCheck seen_orders;
 
     // CSV: the header line is collected to pick the delimiter, then the tokenizer takes over.
     std::string head;
@@ -122,8 +115,9 @@ struct BatchReader::Impl {
 
     // NDJSON
     std::string line;
+    bool line_over = false;            // over the row limit: the rest of the line is skipped
     std::size_t line_no = 0;
-    boost::json::parser line_parser;
+    JsonLineParser line_parser{limits.max_field_bytes, limits.max_row_bytes};
 
     bool fail(std::string message, std::optional<std::uint64_t> offset = std::nullopt,
               std::optional<std::size_t> at_line = std::nullopt)
@@ -151,14 +145,14 @@ struct BatchReader::Impl {
 
     void emit(ParsedRow row, bool check_duplicate)
     {
-        if (check_duplicate) {
+        if (check_duplicate && duplicates == DuplicateOrders::mark_invalid) {
             mark_duplicate(row);
         }
         out->push_back(std::move(row));
         ++rows_out;
     }
 
-    void mark_duplicate(ParsedRow& row) { duplicates.check(row, eon_column); }
+    void mark_duplicate(ParsedRow& row) { seen_orders.check(row, eon_column); }
     std::string eon_column;
 
     void emit_raw(RawRow raw)
@@ -231,6 +225,8 @@ struct BatchReader::Impl {
                " (line " + std::to_string(line) + ")";
     }
 
+    // The tokenizer stops at a quote left open at the end, or at an over-long value or record
+    // spanning lines inside quotes (where that record ends is unknown).
     bool csv_error(const CsvError& e)
     {
         const std::string quote_hint =
@@ -239,6 +235,9 @@ struct BatchReader::Impl {
                       std::to_string(*e.open_quote_line) +
                       " is never closed (a quote inside a quoted value must be doubled: \"\")"
                 : "";
+        const std::string unknown_end =
+            ": where that row ends cannot be told, so the file is rejected; close the quote, or "
+            "shorten the value";
         switch (e.kind) {
         case CsvError::Kind::unterminated_quote:
             return fail("the file ends inside a quoted value that starts on line " +
@@ -249,23 +248,48 @@ struct BatchReader::Impl {
                         std::nullopt, e.open_quote_line.value_or(e.line));
         case CsvError::Kind::field_too_long:
             return fail(where(e.record_index, e.record_line) + " has a value longer than " +
-                            std::to_string(limits.max_field_bytes) + " bytes" + quote_hint,
+                            size_text(limits.max_field_bytes) +
+                            " (limits.max_field_bytes) over several lines" + quote_hint +
+                            unknown_end,
                         std::nullopt, e.record_line);
         case CsvError::Kind::record_too_long:
             return fail(where(e.record_index, e.record_line) + " is longer than " +
-                            std::to_string(limits.max_row_bytes) + " bytes" + quote_hint,
-                        std::nullopt, e.record_line);
-        case CsvError::Kind::too_many_fields:
-            return fail(where(e.record_index, e.record_line) + " has more than " +
-                            std::to_string(limits.max_columns) + " columns",
+                            size_text(limits.max_row_bytes) +
+                            " (limits.max_row_bytes) and has a value over several lines" +
+                            quote_hint + unknown_end,
                         std::nullopt, e.record_line);
         }
         return false;
     }
 
+    // The header must be read whole: a file error.
+    bool header_overflow(const CsvRecord& rec)
+    {
+        const std::string what = where(0, rec.line);
+        const auto at = std::find_if(rec.overflows.begin(), rec.overflows.end(), [](const auto& o) {
+            return o.kind != CsvOverflow::Kind::field_too_long;
+        });
+        if (at != rec.overflows.end() && at->kind == CsvOverflow::Kind::too_many_fields) {
+            return fail(what + " has more than " + std::to_string(limits.max_columns) +
+                            " columns (limits.max_columns): remove the columns xferd does not "
+                            "need, or raise limits.max_columns in the config",
+                        std::nullopt, rec.line);
+        }
+        return fail(what + (at == rec.overflows.end()
+                                ? " has a name longer than " + size_text(limits.max_field_bytes) +
+                                      " (limits.max_field_bytes)"
+                                : " is longer than " + size_text(limits.max_row_bytes) +
+                                      " (limits.max_row_bytes)") +
+                        ": is this a CSV file with a header row?",
+                    std::nullopt, rec.line);
+    }
+
     bool record(CsvRecord& rec)
     {
         if (rec.index == 0) {
+            if (!rec.overflows.empty()) {
+                return header_overflow(rec);
+            }
             header = rec.fields;
             if (blank_record(rec)) {
                 header_blank = true;
@@ -287,28 +311,8 @@ struct BatchReader::Impl {
                         "must be the first line",
                         std::nullopt, 1);
         }
-        emit_raw(raw_row(rec));
+        emit_raw(raw_row_from_csv(rec, *layout, csv->delimiter(), limits));
         return true;
-    }
-
-    RawRow raw_row(CsvRecord& rec) const
-    {
-        const std::size_t width = layout->targets.size();
-        const std::size_t n = rec.fields.size();
-        bool extra = false;
-        for (std::size_t i = width; i < n; ++i) {
-            extra = extra || !trim_value(rec.fields[i]).empty();
-        }
-        RawRow raw = raw_row_from_cells(*layout, rec.index, rec.fields);
-        if (n < width || extra) {
-            raw.errors.push_back(
-                {"", "row has " + std::to_string(n) + " fields, header has " +
-                         std::to_string(width) +
-                         ": a value is missing, or one contains the delimiter (" +
-                         delimiter_name(csv->delimiter()) + ") and is not quoted"});
-            raw.skip_field_checks = true;
-        }
-        return raw;
     }
 
     bool finish_csv()
@@ -339,7 +343,7 @@ struct BatchReader::Impl {
     bool take_items()
     {
         for (auto& item : items) {
-            emit_raw(raw_row_from_json(item.value, item.index));
+            emit_raw(raw_row_from_json(item, "item " + std::to_string(item.index), limits));
         }
         items.clear();
         if (json->error()) {
@@ -363,19 +367,19 @@ struct BatchReader::Impl {
 
     // ---- NDJSON ----
 
+    // Lines are independent: one over the row limit is skipped up to its line end.
     bool consume_ndjson(std::string_view text)
     {
         while (!text.empty()) {
             const auto nl = text.find('\n');
             const auto part = text.substr(0, nl);
-            if (line.size() + part.size() > limits.max_row_bytes) {
-                const std::size_t n = line_no + 1;
-                return fail("row " + std::to_string(n) + " (line " + std::to_string(n) +
-                                ") is longer than " + std::to_string(limits.max_row_bytes) +
-                                " bytes: an .ndjson file holds one orderRequest object per line",
-                            std::nullopt, n);
+            if (!line_over && line.size() + part.size() > limits.max_row_bytes) {
+                line_over = true;
+                line.clear();
             }
-            line.append(part);
+            if (!line_over) {
+                line.append(part);
+            }
             if (nl == std::string_view::npos) {
                 break;
             }
@@ -388,34 +392,43 @@ struct BatchReader::Impl {
 
     void take_line()
     {
+        const std::string what = "line " + std::to_string(line_no);
+        if (line_over) {
+            line_over = false;
+            emit(line_error(row_too_long_message(what, limits.max_row_bytes,
+                                                 "an .ndjson file holds one orderRequest object "
+                                                 "per line; check that line of the file")),
+                 false);
+            return;
+        }
         std::string_view l = line;
         if (!l.empty() && l.back() == '\r') {
             l.remove_suffix(1);
         }
-        if (trim_value(l).empty()) {
-            line.clear();
-            return;
-        }
-        boost::json::error_code ec;
-        line_parser.reset();
-        const std::size_t at = line_parser.write(l.data(), l.size(), ec);
-        if (ec) {
-            ParsedRow bad;
-            bad.row.row = line_no;
-            bad.errors.push_back(
-                {"", "line " + std::to_string(line_no) + " is not valid JSON (" + ec.message() +
-                         " at character " + std::to_string(at + 1) +
-                         "): each line must be one complete orderRequest object"});
-            emit(std::move(bad), false);
-        } else {
-            emit_raw(raw_row_from_json(line_parser.release(), line_no));
+        if (!trim_value(l).empty()) {
+            auto item = line_parser.parse(l, line_no);
+            if (item) {
+                emit_raw(raw_row_from_json(*item, what, limits));
+            } else {
+                emit(line_error(what + " is not valid JSON (" + item.error().message +
+                                "): each line must be one complete orderRequest object"),
+                     false);
+            }
         }
         line.clear();
     }
 
+    ParsedRow line_error(std::string message) const
+    {
+        ParsedRow bad;
+        bad.row.row = line_no;
+        bad.errors.push_back({"", std::move(message)});
+        return bad;
+    }
+
     bool finish_ndjson()
     {
-        if (!line.empty()) {
+        if (!line.empty() || line_over) {
             ++line_no;
             take_line();
         }
@@ -426,8 +439,9 @@ struct BatchReader::Impl {
     }
 };
 
-BatchReader::BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits)
-    : impl_(std::make_unique<Impl>(format, std::move(columns), limits))
+BatchReader::BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits,
+                         DuplicateOrders duplicates)
+    : impl_(std::make_unique<Impl>(format, std::move(columns), limits, duplicates))
 {
 }
 
@@ -442,9 +456,22 @@ bool BatchReader::feed(std::string_view chunk, std::vector<ParsedRow>& out)
         return !m.error;
     }
     m.out = &out;
+    // The bytes up to the file limit are read as usual (the same rows for any chunking).
+    const std::uint64_t room = m.limits.max_file_bytes - m.bytes_in;
+    const bool too_big = chunk.size() > room;
+    if (too_big) {
+        chunk = chunk.substr(0, room);
+    }
+    m.bytes_in += chunk.size();
     if (!m.filter.feed(chunk, [&m](std::string_view text) { return m.consume(text); }) &&
         !m.error) {
         m.error = m.filter.error();
+    }
+    if (too_big && !m.error) {
+        m.fail("the file is larger than " + size_text(m.limits.max_file_bytes) +
+                   " (limits.max_file_bytes): split it into smaller batches, or raise "
+                   "limits.max_file_bytes in the config",
+               m.limits.max_file_bytes);
     }
     return !m.error;
 }

@@ -3,6 +3,8 @@
 // and never copied into a message.
 #include "xferd/core/config.hpp"
 
+#include "xferd/core/csv_columns.hpp"
+
 #include <boost/url/parse.hpp>
 #include <yaml-cpp/yaml.h>
 
@@ -27,22 +29,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 namespace {
-
-constexpr std::array<std::string_view, 8> canonical_names = {
-    "external_order_number", "service_id",     "service_number", "contact_number",
-    "personal_email",        "additional_instructions", "employee_email", "employee_id",
-};
-
-// Header names match ignoring case, spaces, '_' and '-' (same rule as the batch reader).
-std::string header_key(std::string_view s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c == ' ' || c == '_' || c == '-' || c == '\t') continue;
-        out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-    }
-    return out;
-}
 
 std::string lower(std::string_view s)
 {
@@ -470,7 +456,7 @@ std::optional<ColumnMapping> Loader::columns(const Section& s, const Entry* e)
         return std::nullopt;
     }
     ColumnMapping mapping;
-    std::map<std::string, std::string> by_key;  // header_key → header as written
+    std::map<std::string, std::string> by_key;  // normalised header → header as written
     bool ok = true;
     for (const auto& kv : e->value) {
         const YAML::Node key = kv.first;
@@ -489,18 +475,15 @@ std::optional<ColumnMapping> Loader::columns(const Section& s, const Entry* e)
             continue;
         }
         std::string target = trim(value.Scalar());
-        auto canonical = canonical_column(target);
+        auto canonical = mapping_target(target);  // the batch reader's rule, so it accepts it too
         if (!canonical) {
-            std::string list;
-            for (std::size_t i = 0; i < canonical_names.size(); ++i)
-                list += (i ? ", " : "") + std::string(canonical_names[i]);
             error_at(mark, "'" + name + "': header '" + header + "' maps to '" + target +
-                               "', which is not a column xferd knows; use one of " + list +
-                               ", or GROUP.FIELD for another order property");
+                               "', which is not a column xferd knows; use one of " +
+                               mapping_targets_text());
             ok = false;
             continue;
         }
-        auto [pos, inserted] = by_key.emplace(header_key(header), header);
+        auto [pos, inserted] = by_key.emplace(normalise_column_name(header), header);
         if (!inserted) {
             error_at(mark, "'" + name + "': headers '" + pos->second + "' and '" + header +
                                "' are the same header (names match ignoring case, spaces, '_' and "
@@ -685,7 +668,7 @@ void Loader::load_inboxes(const Entry* e, Config& config)
                 // The inbox's own mapping wins over a top-level one for the same header.
                 for (const auto& [header, target] : *own) {
                     std::erase_if(inbox.columns, [&](const auto& kv) {
-                        return header_key(kv.first) == header_key(header);
+                        return normalise_column_name(kv.first) == normalise_column_name(header);
                     });
                     inbox.columns.emplace(header, target);
                 }
@@ -727,15 +710,26 @@ void Loader::load_approval(const Entry* e, ApprovalConfig& approval)
 void Loader::load_limits(const Entry* e, LimitsConfig& limits)
 {
     if (e == nullptr) return;
-    Section s = section(e->value, e->mark, "limits", {"max_file_bytes", "max_field_bytes"});
+    Section s = section(e->value, e->mark, "limits",
+                        {"max_file_bytes", "max_field_bytes", "max_row_bytes", "max_columns"});
     if (auto v = byte_size(s, s.find("max_file_bytes"), 1, std::uint64_t{1} << 50))
         limits.max_file_bytes = *v;
     const Entry* field = s.find("max_field_bytes");
     if (auto v = byte_size(s, field, 1, std::uint64_t{1} << 30))
         limits.max_field_bytes = static_cast<std::size_t>(*v);
+    const Entry* row = s.find("max_row_bytes");
+    if (auto v = byte_size(s, row, 1, std::uint64_t{1} << 30))
+        limits.max_row_bytes = static_cast<std::size_t>(*v);
+    if (auto v = integer(s, s.find("max_columns"), 1, 65536))
+        limits.max_columns = static_cast<std::size_t>(*v);
     if (limits.max_field_bytes > limits.max_file_bytes)
         error_at(field ? field->mark : s.mark,
                  "'limits.max_field_bytes' must not be larger than 'limits.max_file_bytes'");
+    else if (limits.max_field_bytes > limits.max_row_bytes)
+        error_at(field ? field->mark : row ? row->mark : s.mark,
+                 "'limits.max_field_bytes' (" + format_size(limits.max_field_bytes) +
+                     ") must not be larger than 'limits.max_row_bytes' (" +
+                     format_size(limits.max_row_bytes) + "): a row holds its fields; raise both");
 }
 
 void Loader::load_watch(const Entry* e, WatchConfig& watch)
@@ -842,15 +836,6 @@ Result<Config> Loader::run()
 void emit_duration(YAML::Emitter& out, const char* key, milliseconds d)
 {
     out << YAML::Key << key << YAML::Value << format_duration(d);
-}
-
-std::string format_size(std::uint64_t n)
-{
-    constexpr std::uint64_t kib = 1024, mib = kib * 1024, gib = mib * 1024;
-    if (n != 0 && n % gib == 0) return std::to_string(n / gib) + "GiB";
-    if (n != 0 && n % mib == 0) return std::to_string(n / mib) + "MiB";
-    if (n != 0 && n % kib == 0) return std::to_string(n / kib) + "KiB";
-    return std::to_string(n);
 }
 
 void emit_columns(YAML::Emitter& out, const ColumnMapping& columns)
@@ -973,25 +958,6 @@ std::string format_duration(milliseconds d)
     return std::to_string(ms) + "ms";
 }
 
-std::optional<std::string> canonical_column(std::string_view name)
-{
-    std::string key = header_key(name);
-    for (auto c : canonical_names)
-        if (header_key(c) == key) return std::string(c);
-    // GROUP.FIELD: two non-empty parts of letters, digits, '_' or '-'.
-    std::string t = trim(name);
-    auto dot = t.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == t.size() ||
-        t.find('.', dot + 1) != std::string::npos)
-        return std::nullopt;
-    for (char c : t) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '-' || c == '.';
-        if (!ok) return std::nullopt;
-    }
-    return t;
-}
-
 std::string describe(const SecretSource& source)
 {
     switch (source.kind) {
@@ -1067,6 +1033,8 @@ std::string describe_config(const Config& config)
     out << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "max_file_bytes" << YAML::Value << format_size(config.limits.max_file_bytes);
     out << YAML::Key << "max_field_bytes" << YAML::Value << format_size(config.limits.max_field_bytes);
+    out << YAML::Key << "max_row_bytes" << YAML::Value << format_size(config.limits.max_row_bytes);
+    out << YAML::Key << "max_columns" << YAML::Value << config.limits.max_columns;
     out << YAML::EndMap;
 
     out << YAML::Key << "watch" << YAML::Value << YAML::BeginMap;

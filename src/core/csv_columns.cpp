@@ -61,15 +61,6 @@ std::string quoted_list(const std::vector<std::string>& names)
     return out;
 }
 
-std::string all_targets()
-{
-    std::string out;
-    for (const auto& [column, name] : canonical_names) {
-        out += std::string(name) + ", ";
-    }
-    return out + "or GROUP.FIELD for an order property";
-}
-
 }  // namespace
 
 std::string_view column_name(CanonicalColumn column)
@@ -86,8 +77,14 @@ std::string normalise_column_name(std::string_view header)
 {
     std::string out;
     out.reserve(header.size());
-    for (const char c : header) {
-        if (c == ' ' || c == '_' || c == '-' || c == '\t') {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        const char c = header[i];
+        if (c == ' ' || c == '_' || c == '-' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+            c == '\f') {
+            continue;
+        }
+        if (c == '\xC2' && i + 1 < header.size() && header[i + 1] == '\xA0') {
+            ++i;  // a no-break space, as a spreadsheet cell pasted from a web page has
             continue;
         }
         out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
@@ -135,9 +132,27 @@ std::optional<CanonicalColumn> canonical_column(std::string_view header)
     return std::nullopt;
 }
 
-bool is_valid_mapping_target(std::string_view target)
+std::optional<std::string> mapping_target(std::string_view target)
 {
-    return canonical_column(target) || property_column(target);
+    if (auto c = canonical_column(target)) {
+        return std::string(column_name(*c));
+    }
+    if (auto p = property_column(target)) {
+        return p->group_id + "." + p->field_id;
+    }
+    return std::nullopt;
+}
+
+bool is_valid_mapping_target(std::string_view target) { return mapping_target(target).has_value(); }
+
+std::string mapping_targets_text()
+{
+    std::string out;
+    for (const auto& [column, name] : canonical_names) {
+        out += std::string(name) + ", ";
+    }
+    return out + "or GROUP.FIELD for another order property (GROUP and FIELD each of letters, "
+                 "digits and '_', e.g. MISCELLANEOUS.CONTACT_NUMBER_EXT)";
 }
 
 Result<HeaderLayout> resolve_header(const std::vector<std::string>& header,
@@ -148,7 +163,7 @@ Result<HeaderLayout> resolve_header(const std::vector<std::string>& header,
         if (!is_valid_mapping_target(target)) {
             return make_error("`columns:` maps '" + source + "' to '" + target +
                               "', which is not a column xferd knows; map it to one of " +
-                              all_targets());
+                              mapping_targets_text());
         }
         mapped.emplace(normalise_column_name(source), target);
     }

@@ -5,6 +5,7 @@
 #include <boost/json/string.hpp>
 
 #include <array>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -46,9 +47,80 @@ std::optional<std::string> text_of(const json::value& v)
     return std::nullopt;
 }
 
+// The column a problem at `path` is reported under, named as the fields are: the top-level
+// member ("serviceId"), "properties.ID" inside a property field, or "" for the item itself.
+std::string column_at(const json::value& item, const std::vector<JsonStep>& path)
+{
+    std::size_t i = 0;
+    const json::value* v = &item;
+    if (const auto* o = item.if_object(); o && !path.empty() && !path[0].is_index &&
+                                          path[0].key == "orderRequest") {
+        v = o->if_contains("orderRequest");
+        i = 1;
+    }
+    if (i >= path.size() || path[i].is_index) {
+        return "";
+    }
+    if (path[i].key != "properties") {
+        return path[i].key;
+    }
+    // properties[g].fields[f]: named by that field's id.
+    if (path.size() < i + 4 || !path[i + 1].is_index || path[i + 2].key != "fields" ||
+        !path[i + 3].is_index || v == nullptr || !v->is_object()) {
+        return "properties";
+    }
+    const auto* groups = v->get_object().if_contains("properties");
+    const auto* group = groups && groups->is_array() && path[i + 1].index < groups->get_array().size()
+                            ? &groups->get_array()[path[i + 1].index]
+                            : nullptr;
+    const auto* fields = group && group->is_object() ? group->get_object().if_contains("fields") : nullptr;
+    const auto* field = fields && fields->is_array() && path[i + 3].index < fields->get_array().size()
+                            ? &fields->get_array()[path[i + 3].index]
+                            : nullptr;
+    const auto* id = field && field->is_object() ? field->get_object().if_contains("id") : nullptr;
+    if (id == nullptr || !id->is_string() || id->get_string().empty()) {
+        return "properties";
+    }
+    return "properties." + std::string(id->get_string());
+}
+
+// What the stream noted while reading the item, as errors of its row.
+void add_problems(RawRow& raw, const JsonItem& item, std::string_view what, const BatchLimits& limits)
+{
+    for (const auto& p : item.problems) {
+        switch (p.kind) {
+        case JsonProblem::Kind::string_too_long:
+            raw.errors.push_back({column_at(item.value, p.path),
+                                  value_too_long_message(limits.max_field_bytes, p.text)});
+            break;
+        case JsonProblem::Kind::key_too_long:
+            raw.errors.push_back(
+                {column_at(item.value, p.path),
+                 "a key starting '" + p.text + "…' is longer than " + size_text(limits.max_field_bytes) +
+                     ", the limit limits.max_field_bytes: a key is a member name such as "
+                     "\"serviceId\"; check " + std::string(what) + " of the file"});
+            break;
+        case JsonProblem::Kind::duplicate_key: {
+            auto path = p.path;
+            path.push_back(JsonStep{p.text, 0, false});
+            raw.errors.push_back({column_at(item.value, path), "key '" + p.text + "' appears twice in " +
+                                                                   std::string(what) + "; keep one"});
+            break;
+        }
+        case JsonProblem::Kind::item_too_large:
+            raw.errors.push_back(
+                {"", row_too_long_message(what, limits.max_row_bytes,
+                                          "an orderRequest is a few hundred bytes; check " +
+                                              std::string(what) + " of the file")});
+            raw.skip_field_checks = true;
+            break;
+        }
+    }
+}
+
 class RowBuilder {
 public:
-    RowBuilder(RawRow& raw) : raw_(raw) {}
+    RowBuilder(RawRow& raw, std::string_view what) : raw_(raw), what_(what) {}
 
     void error(std::string column, std::string message)
     {
@@ -134,13 +206,19 @@ private:
                 return;
             }
         }
+        const std::string twice = "field id '" + name + "' appears twice in the properties of " +
+                                  std::string(what_) + "; keep one";
         if (RawField* field = canonical(name)) {
             if (field->present) {
-                error(column, "appears more than once in properties; keep one");
+                error(column, twice);
                 return;
             }
             field->present = true;
             field->value = text.value_or("");
+            return;
+        }
+        if (!ids_.insert(group_id + "." + name).second) {
+            error(column, twice);
             return;
         }
         const std::string full = text.value_or("");
@@ -156,14 +234,17 @@ private:
     }
 
     RawRow& raw_;
+    std::string_view what_;
+    std::set<std::string> ids_;  // GROUP.ID of the other properties seen
 };
 
 }  // namespace
 
-RawRow raw_row_from_json(const json::value& element, std::size_t row)
+RawRow raw_row_from_json(const JsonItem& item, std::string_view what, const BatchLimits& limits)
 {
+    const json::value& element = item.value;
     RawRow raw;
-    raw.row = row;
+    raw.row = item.index;
     raw.external_order_number.column = "externalOrderNumber";
     raw.service_id.column = "serviceId";
     raw.service_number.column = "properties.SERVICE_NUMBER";
@@ -173,7 +254,11 @@ RawRow raw_row_from_json(const json::value& element, std::size_t row)
     raw.employee_email.column = "employeeEmail";
     raw.employee_id.column = "employeeId";
 
-    RowBuilder b(raw);
+    add_problems(raw, item, what, limits);
+    if (raw.skip_field_checks) {
+        return raw;  // the item was not read
+    }
+    RowBuilder b(raw, what);
     const json::object* req = element.if_object();
     if (req == nullptr) {
         b.error("", "the row is " + std::string(kind_name(element)) +

@@ -1,5 +1,7 @@
 #include "xferd/core/json_stream.hpp"
 
+#include "xferd/core/json_item.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/value_stack.hpp>
@@ -19,8 +21,9 @@ namespace {
 // cut, so fixed blocks keep every result identical for any chunking.
 constexpr std::size_t block_size = 16 * 1024;
 
-// SAX handler: follows the document's outer structure itself and builds a value only for
-// the item being read (in a value_stack), handing each item out as soon as it closes.
+// SAX handler: follows the document's outer structure itself and hands each item's events to
+// a JsonItemBuilder, handing the item out as soon as it closes. With `document_is_item` (an
+// NDJSON line) the whole document is the item.
 class Handler {
 public:
     static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
@@ -28,8 +31,8 @@ public:
     static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
     static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
 
-    Handler(std::size_t max_string_bytes, std::size_t max_item_bytes)
-        : max_string_(max_string_bytes), max_item_(max_item_bytes)
+    Handler(std::size_t max_string_bytes, std::size_t max_item_bytes, bool document_is_item)
+        : item_(max_string_bytes, max_item_bytes), document_is_item_(document_is_item)
     {
     }
 
@@ -37,76 +40,57 @@ public:
     std::string failure;  // set when the handler stops the parse
 
     enum class Top { none, array, object };
-    [[nodiscard]] Top top() const { return top_; }
     [[nodiscard]] bool found_rows() const { return found_rows_; }
     [[nodiscard]] std::size_t items() const { return index_; }
+
+    // An NDJSON line: its item is number `index`.
+    void begin_document(std::size_t index)
+    {
+        item_.abandon();
+        index_ = index - 1;
+        depth_ = 0;
+        in_string_ = false;
+    }
 
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
 
     bool on_array_begin(json::error_code& ec) { return open(Kind::array, ec); }
     bool on_object_begin(json::error_code& ec) { return open(Kind::object, ec); }
-    bool on_array_end(std::size_t n, json::error_code& ec) { return close(Kind::array, n, ec); }
-    bool on_object_end(std::size_t n, json::error_code& ec) { return close(Kind::object, n, ec); }
+    bool on_array_end(std::size_t n, json::error_code&) { return close(Kind::array, n); }
+    bool on_object_end(std::size_t n, json::error_code&) { return close(Kind::object, n); }
 
-    bool on_string_part(json::string_view s, std::size_t n, json::error_code& ec)
+    bool on_string_part(json::string_view s, std::size_t, json::error_code& ec)
     {
-        if (!in_string_) {
-            in_string_ = true;
-            if (!begin_value(Kind::scalar, ec)) {
-                return false;
-            }
-        }
-        if (!check_string(n, ec) || !count(s.size(), ec)) {
-            return false;
-        }
-        if (capture_) {
-            stack_.push_chars(s);
-        }
-        return true;
+        return string(s, false, ec);
     }
-
-    bool on_string(json::string_view s, std::size_t n, json::error_code& ec)
+    bool on_string(json::string_view s, std::size_t, json::error_code& ec)
     {
-        if (!in_string_ && !begin_value(Kind::scalar, ec)) {
-            return false;
-        }
-        in_string_ = false;
-        if (!check_string(n, ec) || !count(s.size(), ec)) {
-            return false;
-        }
-        if (capture_) {
-            stack_.push_string(s);
-        }
-        return end_scalar();
+        return string(s, true, ec);
     }
-
-    bool on_key_part(json::string_view s, std::size_t n, json::error_code& ec)
-    {
-        return key(s, n, false, ec);
-    }
-    bool on_key(json::string_view s, std::size_t n, json::error_code& ec) { return key(s, n, true, ec); }
+    bool on_key_part(json::string_view s, std::size_t, json::error_code&) { return key(s, false); }
+    bool on_key(json::string_view s, std::size_t, json::error_code&) { return key(s, true); }
 
     bool on_number_part(json::string_view, json::error_code&) { return true; }
     bool on_int64(std::int64_t v, json::string_view, json::error_code& ec)
     {
-        return scalar(ec, [&] { stack_.push_int64(v); });
+        return scalar(ec, [&] { return item_.int64(v); });
     }
     bool on_uint64(std::uint64_t v, json::string_view, json::error_code& ec)
     {
-        return scalar(ec, [&] { stack_.push_uint64(v); });
+        return scalar(ec, [&] { return item_.uint64(v); });
     }
     bool on_double(double v, json::string_view, json::error_code& ec)
     {
-        return scalar(ec, [&] { stack_.push_double(v); });
+        return scalar(ec, [&] { return item_.real(v); });
     }
     bool on_bool(bool v, json::error_code& ec)
     {
-        return scalar(ec, [&] { stack_.push_bool(v); });
+        return scalar(ec, [&] { return item_.boolean(v); });
     }
     bool on_null(json::error_code& ec)
     {
-        return scalar(ec, [&] { stack_.push_null(); });
+        return scalar(ec, [&] { return item_.null(); });
     }
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
     bool on_comment(json::string_view, json::error_code&) { return true; }
@@ -121,43 +105,20 @@ private:
         return false;
     }
 
-    bool count(std::size_t bytes, json::error_code& ec)
-    {
-        if (!capture_) {
-            return true;
-        }
-        item_bytes_ += bytes;
-        if (item_bytes_ > max_item_) {
-            return fail(ec, "row " + std::to_string(index_) + " is larger than " +
-                                std::to_string(max_item_) +
-                                " bytes; an orderRequest is a few hundred bytes: check the file");
-        }
-        return true;
-    }
+    void hand_out() { out->push_back(item_.take()); }
 
-    bool check_string(std::size_t total, json::error_code& ec)
-    {
-        if (total > max_string_) {
-            return fail(ec, "a string " + (capture_ ? "in row " + std::to_string(index_) : "") +
-                                " is longer than " + std::to_string(max_string_) + " bytes");
-        }
-        return true;
-    }
+    void start_item() { item_.start(++index_); }
 
-    void start_item()
-    {
-        ++index_;
-        capture_ = true;
-        capture_depth_ = depth_;
-        item_bytes_ = 0;
-        stack_.reset();
-    }
-
-    // Every value starts here, before its container (if any) is opened.
+    // Every value outside an item starts here, before its container (if any) is opened: it
+    // may be an item, the rows array, or a member nobody reads.
     bool begin_value(Kind kind, json::error_code& ec)
     {
-        if (capture_ || skip_) {
-            return capture_ ? count(8, ec) : true;
+        if (skip_) {
+            return true;
+        }
+        if (document_is_item_ || (depth_ != 0 && depth_ == rows_depth_)) {
+            start_item();
+            return true;
         }
         if (depth_ == 0) {
             if (kind == Kind::scalar) {
@@ -171,31 +132,9 @@ private:
             }
             return true;
         }
-        if (depth_ == rows_depth_) {
-            start_item();
-            return count(8, ec);
-        }
         if (top_ == Top::object && depth_ == 1) {
-            if (key_ == "orderRequests") {
-                if (kind != Kind::array) {
-                    return fail(ec, "\"orderRequests\" must be an array of orderRequest objects");
-                }
-                if (found_rows_) {
-                    return fail(ec, "the file has more than one \"orderRequests\" / "
-                                    "\"orderRequest\" member; keep one");
-                }
-                found_rows_ = true;
-                rows_depth_ = 2;
-                return true;
-            }
-            if (key_ == "orderRequest") {
-                if (found_rows_) {
-                    return fail(ec, "the file has more than one \"orderRequests\" / "
-                                    "\"orderRequest\" member; keep one");
-                }
-                found_rows_ = true;
-                start_item();
-                return count(8, ec);
+            if (key_ == "orderRequests" || key_ == "orderRequest") {
+                return rows_member(kind, ec);
             }
         }
         if (kind != Kind::scalar) {  // a member nobody reads: walk past it
@@ -205,76 +144,86 @@ private:
         return true;
     }
 
-    bool open(Kind kind, json::error_code& ec)
+    // {"orderRequests": [...]} or the API doc's {"orderRequest": {...}}.
+    bool rows_member(Kind kind, json::error_code& ec)
     {
-        if (!begin_value(kind, ec)) {
-            return false;
+        if (found_rows_) {
+            return fail(ec, "the file has more than one \"orderRequests\" / \"orderRequest\" "
+                            "member; keep one");
         }
-        ++depth_;
+        found_rows_ = true;
+        if (key_ == "orderRequest") {
+            start_item();
+            return true;
+        }
+        if (kind != Kind::array) {
+            return fail(ec, "\"orderRequests\" must be an array of orderRequest objects");
+        }
+        rows_depth_ = 2;
         return true;
     }
 
-    bool close(Kind kind, std::size_t n, json::error_code& ec)
+    bool open(Kind kind, json::error_code& ec)
     {
-        --depth_;
-        if (capture_) {
-            if (kind == Kind::array) {
-                stack_.push_array(n);
-            } else {
-                stack_.push_object(n);
-            }
-            return end_item_if_done(ec);
+        if (!item_.active() && !begin_value(kind, ec)) {
+            return false;
         }
-        if (skip_) {
-            if (depth_ == skip_depth_) {
-                skip_ = false;
+        if (item_.active()) {
+            item_.open(kind == Kind::object);
+        } else {
+            ++depth_;
+        }
+        return true;
+    }
+
+    bool close(Kind kind, std::size_t n)
+    {
+        if (item_.active()) {
+            if (item_.close(kind == Kind::object, n)) {
+                hand_out();
             }
             return true;
         }
-        if (depth_ + 1 == rows_depth_) {
+        --depth_;
+        if (skip_) {
+            skip_ = depth_ != skip_depth_;
+        } else if (depth_ + 1 == rows_depth_) {
             rows_depth_ = 0;  // the rows array is closed
         }
         return true;
     }
 
-    bool end_item_if_done(json::error_code&)
+    bool string(json::string_view s, bool last, json::error_code& ec)
     {
-        if (capture_ && depth_ == capture_depth_) {
-            capture_ = false;
-            out->push_back(JsonItem{index_, stack_.release()});
+        if (!item_.active() && !in_string_ && !begin_value(Kind::scalar, ec)) {
+            return false;
         }
+        if (item_.active()) {
+            if (item_.string_part(s, last)) {
+                hand_out();
+            }
+            return true;
+        }
+        in_string_ = !last;  // a string nobody reads: not kept
         return true;
-    }
-
-    bool end_scalar()
-    {
-        json::error_code ec;
-        return end_item_if_done(ec);
     }
 
     template <class Push>
     bool scalar(json::error_code& ec, Push push)
     {
-        if (!begin_value(Kind::scalar, ec)) {
+        if (!item_.active() && !begin_value(Kind::scalar, ec)) {
             return false;
         }
-        if (capture_) {
-            push();
+        if (item_.active() && push()) {
+            hand_out();
         }
-        return end_scalar();
+        return true;
     }
 
-    bool key(json::string_view s, std::size_t n, bool last, json::error_code& ec)
+    bool key(json::string_view s, bool last)
     {
-        if (!check_string(n, ec) || !count(s.size(), ec)) {
-            return false;
-        }
-        if (capture_) {
-            if (last) {
-                stack_.push_key(s);
-            } else {
-                stack_.push_chars(s);
-            }
+        if (item_.active()) {
+            item_.key_part(s, last);
             return true;
         }
         if (skip_ || depth_ != 1) {
@@ -284,24 +233,23 @@ private:
             key_.clear();
             key_done_ = false;
         }
-        key_.append(s.data(), s.size());
+        // Only compared with "orderRequests": a longer key need not be kept whole.
+        key_.append(s.data(), std::min(s.size(), max_top_key - std::min(key_.size(), max_top_key)));
         key_done_ = last;
         return true;
     }
 
-    std::size_t max_string_;
-    std::size_t max_item_;
-    json::value_stack stack_;
-    std::size_t depth_ = 0;
+    static constexpr std::size_t max_top_key = 64;
+
+    JsonItemBuilder item_;
+    bool document_is_item_;
+    std::size_t depth_ = 0;       // outside items
     Top top_ = Top::none;
     std::size_t rows_depth_ = 0;  // depth at which the items sit (0: not inside the rows array)
     bool found_rows_ = false;
     std::string key_;             // the current key of the top-level object
     bool key_done_ = false;
-    bool in_string_ = false;
-    bool capture_ = false;
-    std::size_t capture_depth_ = 0;
-    std::size_t item_bytes_ = 0;
+    bool in_string_ = false;      // inside a string outside items
     bool skip_ = false;
     std::size_t skip_depth_ = 0;
     std::size_t index_ = 0;
@@ -339,7 +287,10 @@ bool all_whitespace(std::string_view s)
 }  // namespace
 
 struct JsonBatchStream::Impl {
-    Impl(std::size_t max_string, std::size_t max_item) : parser(parse_options(), max_string, max_item) {}
+    Impl(std::size_t max_string, std::size_t max_item)
+        : parser(parse_options(), max_string, max_item, false)
+    {
+    }
 
     json::basic_parser<Handler> parser;
     std::string block;
@@ -481,5 +432,45 @@ bool JsonBatchStream::finish(std::vector<JsonItem>& out)
 const std::optional<FileError>& JsonBatchStream::error() const { return impl_->error; }
 
 std::size_t JsonBatchStream::items() const { return impl_->parser.handler().items(); }
+
+struct JsonLineParser::Impl {
+    Impl(std::size_t max_string, std::size_t max_item) : parser(parse_options(), max_string, max_item, true)
+    {
+    }
+    json::basic_parser<Handler> parser;
+    std::vector<JsonItem> items;
+};
+
+JsonLineParser::JsonLineParser(std::size_t max_string_bytes, std::size_t max_item_bytes)
+    : impl_(std::make_unique<Impl>(max_string_bytes, max_item_bytes))
+{
+}
+
+JsonLineParser::~JsonLineParser() = default;
+JsonLineParser::JsonLineParser(JsonLineParser&&) noexcept = default;
+JsonLineParser& JsonLineParser::operator=(JsonLineParser&&) noexcept = default;
+
+Result<JsonItem> JsonLineParser::parse(std::string_view line, std::size_t index)
+{
+    Impl& m = *impl_;
+    m.parser.reset();
+    m.items.clear();
+    m.parser.handler().out = &m.items;
+    m.parser.handler().begin_document(index);
+    json::error_code ec;
+    std::size_t at = m.parser.write_some(false, line.data(), line.size(), ec);
+    if (!ec) {
+        const auto extra = line.find_first_not_of(" \t\r\n", at);
+        if (extra != std::string_view::npos) {
+            ec = json::error::extra_data;
+            at = extra;
+        }
+    }
+    if (ec || m.items.size() != 1) {
+        return make_error((ec ? ec.message() : std::string("no value")) + " at character " +
+                          std::to_string(at + 1));
+    }
+    return std::move(m.items.front());
+}
 
 }  // namespace xferd

@@ -50,7 +50,7 @@ RawRow raw_row_from_cells(const HeaderLayout& layout, std::size_t row, std::vect
     return raw;
 }
 
-void DuplicateOrders::check(ParsedRow& row, const std::string& column)
+void DuplicateOrderCheck::check(ParsedRow& row, const std::string& column)
 {
     const std::string& number = row.row.external_order_number;
     if (number.empty()) return;

@@ -48,7 +48,7 @@ struct XlsxBatchReader::Impl {
     std::uint32_t header_row = 0;
     std::map<std::string, std::uint32_t> label_col;  // header label → its column, for cell names
     std::size_t rows_out = 0;
-    DuplicateOrders duplicates;
+    DuplicateOrderCheck duplicates;
     std::vector<ParsedRow>* out = nullptr;
 
     std::string where() const { return "sheet '" + sheet + "'"; }

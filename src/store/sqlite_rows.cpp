@@ -182,18 +182,20 @@ Result<void> SqliteStore::insert_rows(BatchId batch, std::span<const RowRecord> 
     return {};
 }
 
-Result<std::size_t> SqliteStore::mark_duplicate_order_numbers(BatchId batch)
+Result<std::size_t> SqliteStore::mark_duplicate_order_numbers(BatchId batch, const std::string& column)
 {
-    // MobProc does not deduplicate: two rows with one number would become two orders.
+    // MobProc does not deduplicate: two rows with one number would become two orders. (The
+    // words are the batch reader's, so a file says the same read by once or validate.)
     static const std::string sql =
-        "UPDATE rows AS r SET decision = 3, reason = 'external order number ''' || r.external_order_number || "
-        "''' is used twice in this file (first in row ' || d.first || '); give each row its own number' "
+        "UPDATE rows AS r SET decision = 3, reason = 'column ''' || ?2 || ''': duplicates row ' || d.first || "
+        "': external order number ''' || r.external_order_number || ''' is used twice in this file; give each row "
+        "its own number' "
         "FROM (SELECT external_order_number AS number, MIN(row) AS first FROM rows WHERE batch_id = ?1 AND "
         "decision <> 3 AND external_order_number <> '' GROUP BY external_order_number HAVING COUNT(*) > 1) AS d "
         "WHERE r.batch_id = ?1 AND r.external_order_number = d.number AND r.row > d.first AND r.decision <> 3";
     auto s = db_.prepare(sql);
     if (!s) return s.error();
-    (*s)->bind(1, batch);
+    (*s)->bind(1, batch).bind(2, column);
     if (auto r = (*s)->run(); !r) return r.error();
     return static_cast<std::size_t>(db_.changes());
 }

@@ -31,7 +31,7 @@ public:
 
     Result<void> delete_rows(BatchId batch) override;
     Result<void> insert_rows(BatchId batch, std::span<const RowRecord> rows) override;
-    Result<std::size_t> mark_duplicate_order_numbers(BatchId batch) override;
+    Result<std::size_t> mark_duplicate_order_numbers(BatchId batch, const std::string& column) override;
     Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) override;
     Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row, std::size_t limit) override;
     Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,

@@ -1,6 +1,6 @@
 // libFuzzer target for the batch reader (not built by CMake). Build and run from the repo root:
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Itests/common tests/fuzz/fuzz_batch_reader.cpp src/core/{batch_reader,csv_parser,csv_columns,json_rows,json_stream,row,row_validation,text_filter}.cpp -o build-batch/fuzz_batch_reader
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Itests/common tests/fuzz/fuzz_batch_reader.cpp src/core/{batch_reader,csv_parser,csv_columns,csv_rows,json_item,json_rows,json_stream,limits,row,row_validation,text_filter}.cpp -o build-batch/fuzz_batch_reader
 //   mkdir -p build-batch/fuzz-corpus && build-batch/fuzz_batch_reader -max_total_time=60 -max_len=4096 -dict=tests/fuzz/batch.dict build-batch/fuzz-corpus tests/data/batches
 //
 // The first input byte picks the format and a chunk size; the rest is the file. Besides the

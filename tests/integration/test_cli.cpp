@@ -124,6 +124,44 @@ BOOST_AUTO_TEST_CASE(validate_reads_an_xlsx_workbook_and_names_sheet_and_cell)
                std::string::npos, xls.out);
 }
 
+// validate reads with the config's limits, as once does: a value over max_field_bytes is that
+// row's error, a file over max_file_bytes a file error.
+BOOST_AUTO_TEST_CASE(validate_applies_the_configs_limits)
+{
+    test::TempDir dir;
+    std::ofstream(dir / "client_secret") << "unused";
+    std::ofstream(dir / "password") << "unused";
+    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: https://127.0.0.1:9/mobproc/v1\n"
+                                         "  token_url: https://127.0.0.1:9/as/token.oauth2\n  tenant: ACME\n"
+                                         "  client_id: demo-client\n  client_secret_file: client_secret\n"
+                                         "  username: svc\n  password_file: password\n"
+                                         "limits:\n  max_file_bytes: 1KiB\n  max_field_bytes: 40\n"
+                                         "state_dir: state\n";
+    const std::string header =
+        "external_order_number,service_id,service_number,contact_number,personal_email,additional_instructions\n";
+    std::ofstream(dir / "long-note.csv") << header << "A-1,38390017,3035550190,4155550100,a@mail.example,"
+                                         << std::string(41, 'n') << "\n"
+                                         << "A-2,38390018,3035550191,4155550100,b@mail.example,\n";
+    auto r = run_xferd(dir, {"validate", "--config", (dir / "xferd.yaml").string(), (dir / "long-note.csv").string()});
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.out.find("row 1: column 'additional_instructions': the value starting 'nnnnnnnnnnnnnnnn…' is "
+                          "longer than 40 bytes, the limit limits.max_field_bytes") != std::string::npos,
+               r.out);
+    BOOST_TEST(r.out.find("2 rows, 1 valid, 1 invalid") != std::string::npos, r.out);
+
+    std::ofstream big(dir / "big.csv");
+    big << header;
+    for (int i = 0; i < 30; ++i) {
+        big << "A-" << i << ",38390017,3035550190,4155550100,a@mail.example,\n";
+    }
+    big.close();
+    r = run_xferd(dir, {"validate", "--config", (dir / "xferd.yaml").string(), (dir / "big.csv").string()});
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.out.find("FILE ERROR (byte 1024): the file is larger than 1KiB (limits.max_file_bytes)") !=
+                   std::string::npos,
+               r.out);
+}
+
 BOOST_AUTO_TEST_CASE(check_prints_the_config_without_secrets_and_reaches_the_token_endpoint)
 {
     test::SimFixture sim;

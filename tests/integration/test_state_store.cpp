@@ -72,12 +72,13 @@ BOOST_AUTO_TEST_CASE(rows_move_through_the_sets_the_passes_read)
         rows[3].decision = Decision::invalid;
         rows[3].reason = "service_id is empty";
         BOOST_REQUIRE(store->insert_rows(id, rows));
-        BOOST_TEST(*store->mark_duplicate_order_numbers(id) == 1u);
+        BOOST_TEST(*store->mark_duplicate_order_numbers(id, "Order #") == 1u);
     });
     auto dup = store->rows(id, RowSet::all, 2, 1);
     BOOST_REQUIRE(dup && dup->size() == 1u);
     BOOST_TEST((dup->front().decision == Decision::invalid));
-    BOOST_TEST(dup->front().reason.find("'HR-1' is used twice in this file (first in row 1)") != std::string::npos);
+    BOOST_TEST(dup->front().reason == "column 'Order #': duplicates row 1: external order number 'HR-1' is used twice "
+                                      "in this file; give each row its own number");
 
     auto confirm = store->rows(id, RowSet::needs_confirm, 0, 100);
     BOOST_REQUIRE(confirm);

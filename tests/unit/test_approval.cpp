@@ -261,6 +261,12 @@ BOOST_AUTO_TEST_CASE(missing_columns_and_bad_rows_are_errors)
     BOOST_REQUIRE(!in.has_value());
     BOOST_TEST(in.error().message.find("never closed") != std::string::npos, in.error().message);
 
+    // A cell over the tokenizer's limit is cut there, not silently emptied.
+    in = parse_approved_csv("row,external_order_number,approve\n1,HR-1001," + std::string(70'000, 'x') + "\n");
+    BOOST_REQUIRE(!in.has_value());
+    BOOST_TEST(in.error().message.find("(line 2: a cell or line is too long)") != std::string::npos,
+               in.error().message);
+
     in = parse_approved_csv("\xEF\xBB\xBF\r\n");
     BOOST_REQUIRE(!in.has_value());
     BOOST_TEST(in.error().message.find("empty") != std::string::npos, in.error().message);

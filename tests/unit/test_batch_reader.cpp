@@ -2,7 +2,7 @@
 // them, fed in chunks of every size, checked for the rows and messages an operator sees.
 #include <boost/test/unit_test.hpp>
 
-#include "batch_helpers.hpp"
+#include "batch_checks.hpp"
 #include "xferd/core/batch_reader.hpp"
 #include "xferd/core/csv_columns.hpp"
 
@@ -12,56 +12,6 @@
 using namespace xferd;
 using namespace xferd::test;
 
-namespace {
-
-// The API tutorial's example request, read as row 1 of a batch.
-void check_tutorial_row(const xferd::ParsedRow& a)
-{
-    BOOST_TEST(a.valid(), a.error_text());
-    BOOST_TEST(a.row.row == 1u);
-    BOOST_TEST(a.row.external_order_number == "AZ99087547-001");
-    BOOST_TEST(a.row.service_id == "38382555");
-    BOOST_TEST(a.row.service_number == "2035551111");
-    BOOST_TEST(a.row.contact_number == "2035558888");
-    BOOST_TEST(a.row.personal_email == "peter.edwards@example.com");
-    BOOST_TEST(a.row.additional_instructions ==
-               "Please confirm with account holder that service has been successfully transferred");
-}
-
-bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
-
-const std::string header_line =
-    "external_order_number,service_id,service_number,contact_number,personal_email,additional_instructions\r\n";
-
-std::string good_line(int n)
-{
-    const std::string four = std::to_string(1000 + n % 9000);
-    return "EO-" + std::to_string(n) + ",3838" + four + ",203555" + four + ",2035558888,user" +
-           std::to_string(n) + "@example.com,\r\n";
-}
-
-ReadResult csv(std::string_view input, const ColumnMapping& mapping = {}, BatchLimits limits = {})
-{
-    return read_chunked(BatchFormat::csv, input, 0, mapping, limits);
-}
-
-// The single-feed reading must equal the 1-byte feed and every two-piece split.
-void check_every_split(BatchFormat format, const std::string& input, const ColumnMapping& mapping = {},
-                       BatchLimits limits = {})
-{
-    const std::string whole = render(read_chunked(format, input, 0, mapping, limits));
-    BOOST_TEST(render(read_chunked(format, input, 1, mapping, limits)) == whole);
-    BOOST_TEST(render(read_chunked(format, input, 7, mapping, limits)) == whole);
-    for (std::size_t cut = 0; cut <= input.size(); ++cut) {
-        const std::string split = render(read_cut(format, input, {cut}, mapping, limits));
-        if (split != whole) {
-            BOOST_TEST(split == whole, "cut at " << cut);
-            return;
-        }
-    }
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(paths)
 
@@ -357,6 +307,23 @@ BOOST_AUTO_TEST_CASE(duplicate_order_number_marks_the_later_rows)
                "column 'external_order_number': duplicates row 1: external order number 'EO-1' is "
                "used twice in this file; give each row its own number");
     BOOST_TEST(contains(r.rows[3].error_text(), "duplicates row 1"));
+
+    // A caller that finds duplicates itself (in the state store) leaves them to itself: the
+    // reader then keeps no set of numbers, and the rows are read as they are.
+    for (const auto format : {BatchFormat::csv, BatchFormat::ndjson}) {
+        const std::string text = format == BatchFormat::csv
+                                     ? input
+                                     : json_request("EO-1") + "\n" + json_request("EO-1") + "\n";
+        BatchReader reader(format, {}, {}, DuplicateOrders::leave_to_caller);
+        std::vector<ParsedRow> rows;
+        BOOST_REQUIRE(reader.feed(text, rows));
+        BOOST_REQUIRE(reader.finish(rows));
+        BOOST_REQUIRE(rows.size() == (format == BatchFormat::csv ? 4u : 2u));
+        for (const auto& row : rows) {
+            BOOST_TEST(row.valid(), row.error_text());
+        }
+        BOOST_TEST(rows.back().row.external_order_number == "EO-1");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(stray_quote_is_kept_like_excel)
@@ -466,258 +433,6 @@ BOOST_AUTO_TEST_CASE(unterminated_quote_names_the_line)
                "the file ends inside a quoted value that starts on line 3, row 2 (line 3): add the "
                "closing quote (a quote inside a quoted value must be doubled: \"\")");
     BOOST_TEST(r.error->line.value() == 3u);
-    BOOST_TEST(r.rows.size() == 1u);
-}
-
-BOOST_AUTO_TEST_CASE(limits_name_the_row)
-{
-    BatchLimits limits;
-    limits.max_field_bytes = 40;
-    auto r = csv(header_line + good_line(1) + good_line(2) +
-                     "EO-3,38382555,2035551111,2035558888,p@example.com," + std::string(41, 'n') + "\r\n",
-                 {}, limits);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message == "row 3 (line 4) has a value longer than 40 bytes");
-
-    limits = {};
-    limits.max_row_bytes = 200;
-    r = csv(header_line + "EO-1,38382555,2035551111,2035558888,p@example.com,\"" + std::string(300, 'n'), {}, limits);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message ==
-               "row 1 (line 2) is longer than 200 bytes; probably the quote that opens a value on "
-               "line 2 is never closed (a quote inside a quoted value must be doubled: \"\")");
-
-    // A header line beyond the record limit (found by the fuzzer: it once depended on chunking).
-    limits = {};
-    limits.max_row_bytes = 50;
-    r = csv(header_line + good_line(1), {}, limits);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message == "the header row is longer than 50 bytes; is this a CSV file?");
-    check_every_split(BatchFormat::csv, header_line + good_line(1), {}, limits);
-
-    limits = {};
-    limits.max_columns = 8;
-    r = csv(header_line + "EO-1,38382555,2035551111,2035558888,p@example.com,,,,,,\r\n", {}, limits);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message == "row 1 (line 2) has more than 8 columns");
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(json)
-
-BOOST_AUTO_TEST_CASE(order_requests_object_with_wrappers)
-{
-    const std::string input = read_file(batch_path("orders.json"));
-    const auto r = read_chunked(BatchFormat::json, input);
-    BOOST_TEST(!r.error, render(r));
-    BOOST_TEST(r.header.empty());
-    BOOST_REQUIRE(r.rows.size() == 2u);
-    const auto& a = r.rows[0];  // the API doc's example request
-    check_tutorial_row(a);
-    const auto& b = r.rows[1];
-    BOOST_TEST(b.valid(), b.error_text());
-    BOOST_TEST(b.row.row == 2u);
-    BOOST_TEST(b.row.service_number == "2035552222");
-    BOOST_TEST(b.row.contact_number == "+442079460958");
-    BOOST_TEST(b.row.personal_email == "anna@example.org");
-    BOOST_TEST(b.row.employee_email == "a.smith@corp.example.com");
-    BOOST_TEST(b.row.employee_id == "asmith");
-    BOOST_REQUIRE(b.row.extra_properties.size() == 1u);
-    BOOST_TEST(b.row.extra_properties[0].id == "CONTACT_NUMBER_EXT");
-    BOOST_TEST(b.row.extra_properties[0].text == "12");
-    check_every_split(BatchFormat::json, input);
-}
-
-BOOST_AUTO_TEST_CASE(top_level_array_of_bare_order_requests)
-{
-    const std::string input = read_file(batch_path("orders_array.json"));
-    const auto r = read_chunked(BatchFormat::json, input);
-    BOOST_TEST(!r.error, render(r));
-    BOOST_REQUIRE(r.rows.size() == 2u);
-    BOOST_TEST(r.rows[0].valid(), r.rows[0].error_text());
-    BOOST_TEST(r.rows[0].row.external_order_number == "ARR-1");
-    BOOST_TEST(r.rows[1].error_text() ==
-               "column 'transactionType': is 'UPGRADE'; xferd places XFER_SERVICE_OUT orders only: "
-               "set it to \"XFER_SERVICE_OUT\" or leave it out");
-    check_every_split(BatchFormat::json, input);
-}
-
-BOOST_AUTO_TEST_CASE(single_order_request_and_array_of_wrappers)
-{
-    const std::string one =
-        R"({"orderRequest":{"externalOrderNumber":"S-1","serviceId":38382555,"properties":[{"groupId":"MISCELLANEOUS","fields":[)"
-        R"({"id":"SERVICE_NUMBER","type":"TEXT","text":"2035551111"},{"id":"CONTACT_NUMBER","type":"TEXT","text":"2035558888"},)"
-        R"({"id":"PERSONAL_EMAIL","type":"TEXT","text":"p@example.com"}]}]}})";
-    auto r = read_chunked(BatchFormat::json, one);
-    BOOST_TEST(!r.error, render(r));
-    BOOST_REQUIRE(r.rows.size() == 1u);
-    BOOST_TEST(r.rows[0].valid(), r.rows[0].error_text());
-    BOOST_TEST(r.rows[0].row.service_id == "38382555");  // a number is taken as its digits
-
-    r = read_chunked(BatchFormat::json, "[" + one + ",\n" + one + "]");
-    BOOST_REQUIRE(r.rows.size() == 2u);
-    BOOST_TEST(r.rows[1].row.row == 2u);
-    BOOST_TEST(contains(r.rows[1].error_text(), "duplicates row 1"));
-}
-
-BOOST_AUTO_TEST_CASE(field_errors_use_json_names)
-{
-    const std::string input =
-        R"({"orderRequests":[{"externalOrderNumber":"J-1","serviceId":"38382555","properties":[{"groupId":"MISCELLANEOUS","fields":[)"
-        R"({"id":"SERVICE_NUMBER","type":"TEXT","text":"555-1111"},{"id":"PERSONAL_EMAIL","type":"TEXT","text":"p@example.com"},)"
-        R"({"id":"URGENCY","type":"CHOICE","choice":{"id":"HIGH"}}]}]},)"
-        R"("not an object", {"orderRequest": {"serviceId": ["38382555"]}}]})";
-    const auto r = read_chunked(BatchFormat::json, input);
-    BOOST_TEST(!r.error, render(r));
-    BOOST_REQUIRE(r.rows.size() == 3u);
-    const auto& e = r.rows[0].errors;
-    BOOST_REQUIRE(e.size() == 3u);
-    BOOST_TEST(e[0].column == "properties.URGENCY");
-    BOOST_TEST(e[0].message.starts_with("has type CHOICE; xferd sends TEXT properties only"));
-    BOOST_TEST(e[1].column == "properties.SERVICE_NUMBER");
-    BOOST_TEST(e[1].message.starts_with("'555-1111' has 7 digits"));
-    BOOST_TEST(e[2].column == "properties.CONTACT_NUMBER");
-    BOOST_TEST(e[2].message.starts_with("required, but missing"));
-    BOOST_TEST(r.rows[1].row.row == 2u);
-    BOOST_TEST(r.rows[1].error_text().starts_with("the row is a string, not an orderRequest object"));
-    BOOST_TEST(contains(r.rows[2].error_text(), "column 'serviceId': must be a string, not an array"));
-    BOOST_TEST(contains(r.rows[2].error_text(), "column 'externalOrderNumber': required, but missing"));
-}
-
-BOOST_AUTO_TEST_CASE(syntax_error_gives_offset_and_line)
-{
-    const std::string input = "{\"orderRequests\": [\n  {\"externalOrderNumber\": \"J-1\",}\n]}";
-    const auto r = read_chunked(BatchFormat::json, input);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->line.value() == 2u);
-    BOOST_TEST(r.error->byte_offset.value() == input.find(",}") + 1);
-    BOOST_TEST(r.error->message.starts_with("the JSON is not valid (syntax error): look for a missing comma"));
-    BOOST_TEST(contains(r.error->message, "(byte " + std::to_string(input.find(",}") + 1) + ", line 2)"));
-    check_every_split(BatchFormat::json, input);
-}
-
-BOOST_AUTO_TEST_CASE(error_offset_and_line_far_into_the_file)
-{
-    // Past the reader's internal 16 KiB blocks: offsets and lines still count from the file start.
-    std::string input = "\xEF\xBB\xBF[\n";
-    for (int i = 0; i < 400; ++i) {
-        input += R"(  {"externalOrderNumber": "R-)" + std::to_string(i) + R"(", "serviceId": "38382555"},)" + "\n";
-    }
-    const std::size_t at = input.size() + 2;
-    input += "  {\"x\" 1}\n]";
-    const auto r = read_chunked(BatchFormat::json, input, 1000);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.rows.size() == 400u);
-    BOOST_TEST(r.error->byte_offset.value() == at + 5);  // the 1 where a ':' belongs
-    BOOST_TEST(r.error->line.value() == 402u);
-    BOOST_TEST(render(read_chunked(BatchFormat::json, input)) == render(r));
-}
-
-BOOST_AUTO_TEST_CASE(truncated_json)
-{
-    const std::string full = read_file(batch_path("orders.json"));
-    const std::string input = full.substr(0, full.size() / 2);
-    const auto r = read_chunked(BatchFormat::json, input);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("the JSON ends before the document is complete: the file is truncated"));
-    BOOST_TEST(r.error->byte_offset.value() == input.size());
-    check_every_split(BatchFormat::json, input);
-}
-
-BOOST_AUTO_TEST_CASE(empty_wrong_shape_and_extra_data)
-{
-    auto r = read_chunked(BatchFormat::json, " \n");
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("the file is empty"));
-    r = read_chunked(BatchFormat::json, R"({"orderRequests": []})");
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message == "the file holds no orderRequests: the array is empty");
-    r = read_chunked(BatchFormat::json, R"({"orders": [{"externalOrderNumber": "x"}]})");
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("the JSON object has no \"orderRequests\" array"));
-    r = read_chunked(BatchFormat::json, R"("orderRequests")");
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("a JSON batch must be {\"orderRequests\": […]}"));
-    r = read_chunked(BatchFormat::json, read_file(batch_path("orders.ndjson")));
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("there is more after the end of the JSON document"));
-    BOOST_TEST(contains(r.error->message, "name the file .ndjson"));
-    BOOST_TEST(r.error->line.value() == 3u);
-}
-
-BOOST_AUTO_TEST_CASE(rows_stream_out_before_the_document_ends)
-{
-    // 3000 rows (~600 KB): rows are handed out while the array is still open, so a big batch
-    // never sits in memory as one document.
-    std::string input = "\xEF\xBB\xBF{\"orderRequests\":[";
-    for (int i = 1; i <= 3000; ++i) {
-        input += std::string(i > 1 ? "," : "") + R"({"orderRequest":{"externalOrderNumber":"B-)" +
-                 std::to_string(i) +
-                 R"(","serviceId":"38382555","properties":[{"groupId":"MISCELLANEOUS","fields":[)"
-                 R"({"id":"SERVICE_NUMBER","type":"TEXT","text":"2035551111"},{"id":"CONTACT_NUMBER","type":"TEXT","text":"2035558888"},)"
-                 R"({"id":"PERSONAL_EMAIL","type":"TEXT","text":"p@example.com"}]}]}})";
-    }
-    BatchReader reader(BatchFormat::json, {});
-    std::vector<ParsedRow> rows;
-    BOOST_TEST(reader.feed(std::string_view(input).substr(0, input.size() / 2), rows));
-    BOOST_TEST(rows.size() > 1000u);
-    BOOST_TEST(reader.feed(std::string_view(input).substr(input.size() / 2), rows));
-    input += "]}";
-    BOOST_TEST(reader.feed("]}", rows));
-    BOOST_TEST(reader.finish(rows));
-    BOOST_REQUIRE(rows.size() == 3000u);
-    BOOST_TEST(rows[2999].row.row == 3000u);
-    BOOST_TEST(rows[2999].valid());
-    // Same outcome for other chunk sizes, across the internal block boundaries.
-    const std::string whole = render(read_chunked(BatchFormat::json, input));
-    BOOST_TEST(render(read_chunked(BatchFormat::json, input, 4093)) == whole);
-    BOOST_TEST(render(read_chunked(BatchFormat::json, input, 1)) == whole);
-}
-
-BOOST_AUTO_TEST_CASE(limits_name_the_row)
-{
-    BatchLimits limits;
-    limits.max_row_bytes = 300;
-    const std::string input = read_file(batch_path("orders.json"));
-    const auto r = read_chunked(BatchFormat::json, input, 0, {}, limits);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("row 1 is larger than 300 bytes"));
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(ndjson)
-
-BOOST_AUTO_TEST_CASE(one_bad_line_is_one_invalid_row)
-{
-    const std::string input = read_file(batch_path("orders.ndjson"));
-    const auto r = read_chunked(BatchFormat::ndjson, input);
-    BOOST_TEST(!r.error, render(r));
-    BOOST_REQUIRE(r.rows.size() == 3u);
-    BOOST_TEST(r.rows[0].valid(), r.rows[0].error_text());
-    BOOST_TEST(r.rows[0].row.row == 1u);
-    BOOST_TEST(r.rows[0].row.external_order_number == "ND-1");
-    // Line 2 is blank; line 3 was cut short.
-    BOOST_TEST(r.rows[1].row.row == 3u);
-    BOOST_TEST(!r.rows[1].valid());
-    BOOST_TEST(r.rows[1].error_text().starts_with("line 3 is not valid JSON (incomplete JSON at character"));
-    BOOST_TEST(r.rows[2].row.row == 4u);
-    BOOST_TEST(r.rows[2].valid(), r.rows[2].error_text());
-    BOOST_TEST(r.rows[2].row.service_number == "2035553333");
-    check_every_split(BatchFormat::ndjson, input);
-}
-
-BOOST_AUTO_TEST_CASE(empty_and_too_long)
-{
-    auto r = read_chunked(BatchFormat::ndjson, "\n\r\n  \n");
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("the file is empty"));
-    BatchLimits limits;
-    limits.max_row_bytes = 100;
-    r = read_chunked(BatchFormat::ndjson, "{}\n" + std::string(150, ' ') + "\n", 0, {}, limits);
-    BOOST_REQUIRE(r.error);
-    BOOST_TEST(r.error->message.starts_with("row 2 (line 2) is longer than 100 bytes"));
     BOOST_TEST(r.rows.size() == 1u);
 }
 

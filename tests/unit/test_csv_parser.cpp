@@ -54,6 +54,10 @@ std::string render(const Parsed& p)
         for (const auto& f : r.fields) {
             s += "<" + f + ">";
         }
+        for (const auto& o : r.overflows) {
+            s += " cut " + std::to_string(static_cast<int>(o.kind)) + " field " + std::to_string(o.field) +
+                 " [" + o.prefix + "]";
+        }
         s += "\n";
     }
     if (p.error) {
@@ -179,16 +183,61 @@ BOOST_AUTO_TEST_CASE(unterminated_quote_names_its_line)
     BOOST_TEST(p.error->open_quote_line.value() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(limits)
+// Over a limit, the record is cut, not the input: the next record is read as usual.
+BOOST_AUTO_TEST_CASE(a_value_over_the_limit_cuts_its_record_only)
 {
     CsvLimits l;
     l.max_field_bytes = 5;
-    auto p = parse("abcde,x\nabcdef,y\n", ',', l);
+    auto p = parse("abcde,x\nabcdefghij,y\n\"aaaaa\xC3\xA9\",z\nok,1\n", ',', l);
+    BOOST_TEST(!p.error);
+    BOOST_REQUIRE(p.records.size() == 4u);
+    BOOST_TEST(p.records[0].overflows.empty());
+    BOOST_TEST((fields(p)[1] == Fields{"", "y"}));  // the value is not kept
+    BOOST_REQUIRE(p.records[1].overflows.size() == 1u);
+    const auto& o = p.records[1].overflows[0];
+    BOOST_TEST(static_cast<int>(o.kind) == static_cast<int>(CsvOverflow::Kind::field_too_long));
+    BOOST_TEST(o.field == 0u);
+    BOOST_TEST(o.prefix == "abcdef");             // the first limit + 1 bytes at most
+    BOOST_TEST(p.records[2].overflows.at(0).prefix == "aaaaa");  // not half a character
+    BOOST_TEST((fields(p)[3] == Fields{"ok", "1"}));
+    BOOST_TEST(p.records[3].index == 3u);
+
+    l = {};
+    l.max_record_bytes = 10;
+    p = parse("a,b\n0123,456789ab,c,d\nok\n", ',', l);
+    BOOST_TEST(!p.error);
+    BOOST_REQUIRE(p.records.size() == 3u);
+    BOOST_TEST((fields(p)[1] == Fields{"0123"}));  // the fields before the cut
+    BOOST_TEST(static_cast<int>(p.records[1].overflows.at(0).kind) ==
+               static_cast<int>(CsvOverflow::Kind::record_too_long));
+    BOOST_TEST((fields(p)[2] == Fields{"ok"}));
+
+    l = {};
+    l.max_fields = 3;
+    p = parse("a,b,c\na,b,c,d\nx\n", ',', l);
+    BOOST_TEST(!p.error);
+    BOOST_REQUIRE(p.records.size() == 3u);
+    BOOST_TEST((fields(p)[1] == Fields{"a", "b", "c"}));
+    BOOST_TEST(static_cast<int>(p.records[1].overflows.at(0).kind) ==
+               static_cast<int>(CsvOverflow::Kind::too_many_fields));
+    BOOST_TEST((fields(p)[2] == Fields{"x"}));
+}
+
+// Over a limit across a line break inside quotes: a quote is probably never closed, and the
+// end of the record cannot be trusted, so the input has an error.
+BOOST_AUTO_TEST_CASE(over_a_limit_inside_quotes_across_lines_is_an_error)
+{
+    CsvLimits l;
+    l.max_field_bytes = 5;
+    auto p = parse("a,b\n\"abc\ndefgh\",z\nok,1\n", ',', l);
     BOOST_TEST(p.records.size() == 1u);
     BOOST_REQUIRE(p.error);
     BOOST_TEST(static_cast<int>(p.error->kind) == static_cast<int>(CsvError::Kind::field_too_long));
     BOOST_TEST(p.error->record_index == 1u);
     BOOST_TEST(p.error->record_line == 2u);
+    BOOST_TEST(p.error->open_quote_line.value() == 2u);
+    // The same value on one line is only cut.
+    BOOST_TEST(!parse("a,b\n\"abcdefgh\",z\nok,1\n", ',', l).error);
 
     l = {};
     l.max_record_bytes = 10;
@@ -196,13 +245,9 @@ BOOST_AUTO_TEST_CASE(limits)
     BOOST_REQUIRE(p.error);
     BOOST_TEST(static_cast<int>(p.error->kind) == static_cast<int>(CsvError::Kind::record_too_long));
     BOOST_TEST(p.error->open_quote_line.value() == 2u);
-
-    l = {};
-    l.max_fields = 3;
-    p = parse("a,b,c\na,b,c,d\n", ',', l);
-    BOOST_TEST(p.records.size() == 1u);
+    p = parse("a,b\n\"01\n2\",3456789\n", ',', l);  // the line break came first
     BOOST_REQUIRE(p.error);
-    BOOST_TEST(static_cast<int>(p.error->kind) == static_cast<int>(CsvError::Kind::too_many_fields));
+    BOOST_TEST(static_cast<int>(p.error->kind) == static_cast<int>(CsvError::Kind::record_too_long));
 }
 
 BOOST_AUTO_TEST_CASE(delimiter_detection)
@@ -242,6 +287,35 @@ BOOST_AUTO_TEST_CASE(every_split_point_gives_the_same_records)
             out.error = p.error();
             BOOST_TEST(render(out) == whole, "input " << in << " cut at " << cut);
         }
+    }
+}
+
+// The same with small limits: where a value or record is cut does not depend on the chunks.
+BOOST_AUTO_TEST_CASE(every_split_point_gives_the_same_cuts)
+{
+    CsvLimits l;
+    l.max_field_bytes = 6;
+    l.max_record_bytes = 24;
+    l.max_fields = 4;
+    const std::vector<std::string> inputs = {
+        "abcdefghij,\"x\xC3\xA9\xC3\xA9\xC3\xA9y\",1\r\nok,2\r\n",
+        "a,b,c,d,e,f\r\n0123456789012345678901234567,z\nq\n",
+        "\"abc\"defghijk\"\",\"\"\"\"\"\"\"\"\",x\r\"a\rb\"\n",
+        "\"0123456\r\n789\",x\n",
+    };
+    for (const auto& in : inputs) {
+        const std::string whole = render(parse(in, ',', l));
+        for (std::size_t cut = 0; cut <= in.size(); ++cut) {
+            CsvParser p(',', l);
+            Parsed out;
+            if (p.feed(std::string_view(in).substr(0, cut), out.records) &&
+                p.feed(std::string_view(in).substr(cut), out.records)) {
+                p.finish(out.records);
+            }
+            out.error = p.error();
+            BOOST_TEST(render(out) == whole, "input " << in << " cut at " << cut);
+        }
+        BOOST_TEST(render(parse(in, ',', l, 1)) == whole);
     }
 }
 

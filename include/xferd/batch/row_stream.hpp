@@ -19,7 +19,8 @@ class RowStream {
 public:
     // `sheet`: for .xlsx, the sheet to read (config `sheet:`); empty: the first visible sheet.
     RowStream(const std::filesystem::path& file, BatchFormat format, const ColumnMapping& columns,
-              const LimitsConfig& limits, const std::string& sheet = {});
+              const BatchLimits& limits, const std::string& sheet = {},
+              DuplicateOrders duplicates = DuplicateOrders::mark_invalid);
     ~RowStream();
     RowStream(const RowStream&) = delete;
     RowStream& operator=(const RowStream&) = delete;

@@ -2,6 +2,7 @@
 // get validated rows out. No file access here; the caller reads the file.
 #pragma once
 
+#include "xferd/core/limits.hpp"
 #include "xferd/core/row.hpp"
 
 #include <filesystem>
@@ -13,11 +14,11 @@
 
 namespace xferd {
 
-struct BatchLimits {
-    std::size_t max_field_bytes = 64 * 1024;   // one CSV field / JSON string
-    std::size_t max_row_bytes = 1024 * 1024;   // one CSV record / NDJSON line
-    std::size_t max_columns = 256;
-};
+// Whether the reader itself marks a row INVALID whose external order number an earlier row
+// of the file has. It keeps every number seen for that, so its memory grows with the file;
+// leave_to_caller keeps it bounded by one record, for a caller that finds duplicates itself
+// (in the state store, across files too).
+enum class DuplicateOrders { mark_invalid, leave_to_caller };
 
 // csv for *.csv (and anything else), json for *.json, ndjson for *.ndjson / *.jsonl, xlsx for
 // *.xlsx (read by XlsxBatchReader, xlsx_reader.hpp, not by BatchReader).
@@ -33,9 +34,12 @@ std::optional<std::string> unsupported_format(const std::filesystem::path& path)
 // - JSON: the 1-based position in the array.
 // - NDJSON: the line number (blank lines count, and are skipped).
 // A row error never stops the reader; a FileError (feed/finish return false) stops it.
+// `limits` are the config's `limits:` (LimitsConfig is this type): a file over max_file_bytes
+// is a file error here, so every command that reads a batch gives the same verdict.
 class BatchReader {
 public:
-    BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {});
+    BatchReader(BatchFormat format, ColumnMapping columns, BatchLimits limits = {},
+                DuplicateOrders duplicates = DuplicateOrders::mark_invalid);
     ~BatchReader();
     BatchReader(BatchReader&&) noexcept;
     BatchReader& operator=(BatchReader&&) noexcept;

@@ -5,6 +5,7 @@
 
 #include "xferd/core/error.hpp"
 #include "xferd/core/listen_address.hpp"
+#include "xferd/core/limits.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -72,10 +73,8 @@ struct InboxConfig {
     std::optional<std::string> sheet;            // overrides the top-level `sheet:` for this inbox
 };
 
-struct LimitsConfig {
-    std::uint64_t max_file_bytes = 256ull * 1024 * 1024;
-    std::size_t max_field_bytes = 64 * 1024;
-};
+// `limits:` is the batch reader's BatchLimits itself (one type, one set of defaults).
+using LimitsConfig = BatchLimits;
 
 // The inbox watcher: a file is taken once unchanged for `settle`; folders are rescanned every
 // `rescan_interval` as a safety net (missed events, network file systems).
@@ -135,9 +134,5 @@ std::optional<ApprovalMode> parse_approval_mode(std::string_view text);
 // seconds ("1.5"). nullopt when malformed or negative.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::string format_duration(std::chrono::milliseconds d);  // the largest exact unit: "2m", "1500ms"
-
-// The canonical column a `columns:` value names ("Service ID" → "service_id"; GROUP.FIELD kept
-// as written); nullopt when it names neither.
-std::optional<std::string> canonical_column(std::string_view name);
 
 }  // namespace xferd

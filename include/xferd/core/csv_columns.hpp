@@ -25,7 +25,9 @@ enum class CanonicalColumn {
 
 // "service_id", … as written in the docs.
 std::string_view column_name(CanonicalColumn column);
-// Header matching ignores case, spaces, '_' and '-': "Service ID" → "serviceid".
+// The one rule for matching column names (batch headers, `columns:` keys, the confirmation CSV
+// an operator saves back): ASCII case, whitespace (tab, line breaks), no-break spaces, '_' and
+// '-' are ignored: "Service ID", "SERVICE_ID", "service-id", "Service\tID" → "serviceid".
 std::string normalise_column_name(std::string_view header);
 // The canonical column a header (or a `columns:` target) names, if any: "Service-ID" → service_id.
 // Also MISCELLANEOUS.SERVICE_NUMBER and the other canonical order properties spelled as
@@ -39,8 +41,14 @@ struct PropertyColumn {
 };
 std::optional<PropertyColumn> property_column(std::string_view header);
 
+// What a `columns:` target means, the one rule for the config check and the batch reader: the
+// canonical column's name ("Service ID" → "service_id"), or GROUP.FIELD as written; nullopt
+// when it names neither ("ACME-HR.note": '-' is not allowed in GROUP.FIELD).
+std::optional<std::string> mapping_target(std::string_view target);
 // Whether `target` is something a `columns:` mapping may point at (canonical or GROUP.FIELD).
 bool is_valid_mapping_target(std::string_view target);
+// What a valid target looks like, to end a message: "external_order_number, …, or GROUP.FIELD …".
+std::string mapping_targets_text();
 
 struct ColumnTarget {
     enum class Kind { ignored, canonical, property };

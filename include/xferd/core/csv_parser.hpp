@@ -7,6 +7,10 @@
 //   closing quote of a quoted field is appended to it (`"abc"def` → `abcdef`), as Excel does;
 // - an empty line is a record of one empty field (the caller decides whether to skip it).
 // Memory is bounded by one record: fields are kept only until their record is handed out.
+// A value or record over a limit is not kept: its bytes are stepped over up to the end of the
+// record, which is handed out with a CsvOverflow saying what was dropped (the caller makes it
+// that row's error). Only when that end cannot be trusted (an over-long value or record with
+// a line break inside quotes: a quote is probably never closed) is it an error for the input.
 #pragma once
 
 #include <cstddef>
@@ -24,14 +28,28 @@ struct CsvLimits {
     std::size_t max_fields = 256;
 };
 
+// What a record lost to a limit.
+struct CsvOverflow {
+    enum class Kind {
+        field_too_long,   // that field is left empty
+        record_too_long,  // the fields after this point are dropped
+        too_many_fields,  // the fields after max_fields are dropped
+    };
+    Kind kind = Kind::field_too_long;
+    std::size_t field = 0;  // field_too_long: the field's 0-based index
+    std::string prefix;     // field_too_long: its first few bytes (whole UTF-8 characters)
+};
+
 struct CsvRecord {
     std::vector<std::string> fields;
     std::size_t index = 0;   // 0-based record number in the input (blank lines count)
     std::uint64_t line = 0;  // 1-based physical line the record starts on
+    std::vector<CsvOverflow> overflows;  // empty unless a limit was hit
 };
 
 struct CsvError {
-    enum class Kind { unterminated_quote, field_too_long, record_too_long, too_many_fields };
+    // field_too_long / record_too_long: over the limit across a line break inside quotes.
+    enum class Kind { unterminated_quote, field_too_long, record_too_long };
     Kind kind = Kind::unterminated_quote;
     std::size_t record_index = 0;     // the record it happened in
     std::uint64_t record_line = 0;    // the line that record starts on
@@ -63,11 +81,14 @@ private:
     enum class State { record_start, field_start, unquoted, quoted, quote_in_quoted };
 
     void end_field();
-    bool end_record(std::vector<CsvRecord>& out);
+    void end_record(std::vector<CsvRecord>& out);
     bool fail(CsvError::Kind kind);
     bool append(std::string_view bytes);
+    bool count(std::size_t bytes);
+    bool quoted_line_break();
+    void overflow_record(CsvOverflow::Kind kind);
     bool take_run(const char*& p, const char* end, char stop);
-    void count_line_end(char c);
+    bool step(const char*& p, const char* end, bool line_end, std::vector<CsvRecord>& out);
 
     char delimiter_;
     CsvLimits limits_;
@@ -80,6 +101,11 @@ private:
     std::uint64_t record_line_ = 1;
     std::uint64_t quote_line_ = 0;    // where the open quoted field started
     bool after_cr_ = false;           // the last byte was a CR: a following LF belongs to it
+    bool skip_field_ = false;         // the field is over the limit: its bytes are dropped
+    bool skip_record_ = false;        // the record is over a limit: the rest of it is dropped
+    bool field_broken_ = false;       // the field has a line break inside quotes
+    bool record_broken_ = false;      // the record has one
+    std::vector<CsvOverflow> overflows_;
     std::optional<CsvError> error_;
 };
 

@@ -18,7 +18,7 @@ RawRow raw_row_from_cells(const HeaderLayout& layout, std::size_t row, std::vect
 
 // A later row with an external order number already used is INVALID: MobProc does not
 // deduplicate, so both would become orders. Holds the numbers seen (one string per row).
-class DuplicateOrders {
+class DuplicateOrderCheck {
 public:
     // Adds "duplicates row N: …" to `row` under `column` when its number was seen before.
     void check(ParsedRow& row, const std::string& column);

@@ -160,8 +160,9 @@ public:
     // A restarted batch drops its rows first (they are read again from the snapshot).
     virtual Result<void> delete_rows(BatchId batch) = 0;
     virtual Result<void> insert_rows(BatchId batch, std::span<const RowRecord> rows) = 0;
-    // Later rows repeating an external order number become INVALID naming the first; returns how many.
-    virtual Result<std::size_t> mark_duplicate_order_numbers(BatchId batch) = 0;
+    // Later rows repeating an external order number become INVALID naming the first (under
+    // `column`, the file's name for that column); returns how many.
+    virtual Result<std::size_t> mark_duplicate_order_numbers(BatchId batch, const std::string& column) = 0;
     // Writes the confirmation, decision, operator verdict and outcome fields of these rows.
     virtual Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) = 0;
     virtual Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row,
