@@ -15,7 +15,9 @@ namespace {
 constexpr const char* usage_text = R"(usage:
   xferd once  --config FILE [PATH...]   process the inbox folders (or the given files/folders) now, then exit
   xferd run   --config FILE             the daemon (watch the inbox folders)
-  xferd validate [--config FILE] FILE...  offline: parse + validate, print row errors, no network
+  xferd validate [--config FILE] [--inbox DIR] [--show-personal-data] FILE...
+                                        offline: parse + validate, print row errors, no network
+                                        (exit 0 all valid, 1 some row or file is not, 2 usage)
   xferd check --config FILE             config + token endpoint; print the effective config, secrets redacted
   xferd --version | --help
 
@@ -29,11 +31,13 @@ authentication failed before any row was confirmed; 4 another xferd is working o
 
 int main(int argc, char** argv)
 {
-    std::string command, config_path;
+    std::string command, config_path, inbox;
     std::vector<std::string> paths;
     po::options_description opts("options");
     opts.add_options()("help,h", "show this help")("version", "print the version")(
         "config,c", po::value(&config_path), "configuration file (YAML)")(
+        "inbox", po::value(&inbox), "validate: apply this inbox's column mapping")(
+        "show-personal-data", "validate: print e-mail addresses and phone numbers unmasked")(
         "command", po::value(&command), "once | run | validate | check")(
         "paths", po::value(&paths)->multitoken(), "files or folders");
     po::positional_options_description pos;
@@ -55,7 +59,8 @@ int main(int argc, char** argv)
         return exit_ok;
     }
     try {
-        if (command == "validate") return cmd_validate(config_path, paths);
+        if (command == "validate")
+            return cmd_validate(ValidateArgs{config_path, inbox, vm.count("show-personal-data") > 0, paths});
         if (command == "once" || command == "check" || command == "run") {
             if (config_path.empty()) {
                 std::cerr << "xferd " << command << ": --config FILE is required\n";

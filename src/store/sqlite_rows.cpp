@@ -289,6 +289,31 @@ Result<BatchWork> SqliteStore::work(BatchId batch)
     return w;
 }
 
+Result<std::vector<StateStore::Repeat>> SqliteStore::repeats(BatchId batch, RepeatField field, std::size_t limit)
+{
+    const std::string column = field == RepeatField::service_id ? "service_id" : "service_number";
+    auto s = db_.prepare("SELECT " + column + ", group_concat(row) FROM (SELECT " + column +
+                         ", row FROM rows WHERE batch_id = ?1 AND decision <> 3 AND " + column +
+                         " <> '' ORDER BY row) GROUP BY " + column + " HAVING COUNT(*) > 1 ORDER BY MIN(row) LIMIT ?2");
+    if (!s) return s.error();
+    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Repeat> out;
+    for (;;) {
+        auto r = (*s)->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        Repeat rep{(*s)->text_at(0), {}};
+        const std::string list = (*s)->text_at(1);
+        for (std::size_t at = 0; at < list.size();) {
+            auto comma = list.find(',', at);
+            rep.rows.push_back(std::stoul(list.substr(at, comma - at)));
+            at = comma == std::string::npos ? list.size() : comma + 1;
+        }
+        out.push_back(std::move(rep));
+    }
+    return out;
+}
+
 Result<std::vector<FoundRow>> SqliteStore::find_rows(const std::string& term, std::size_t limit)
 {
     static const std::string sql =

@@ -37,6 +37,7 @@ public:
     Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                 std::size_t limit) override;
     Result<BatchWork> work(BatchId batch) override;
+    Result<std::vector<Repeat>> repeats(BatchId batch, RepeatField field, std::size_t limit) override;
     Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) override;
     Result<void> add_row_event(BatchId batch, std::size_t row, const std::string& at, const std::string& event,
                                const std::string& detail) override;

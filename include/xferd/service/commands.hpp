@@ -14,7 +14,15 @@ constexpr int exit_unreachable = 3; // the API could not be reached / authentica
 constexpr int exit_inbox_busy = 4;  // another xferd holds the inbox lock: nothing was done
 
 int cmd_once(const std::string& config_path, const std::vector<std::string>& paths);
-int cmd_validate(const std::string& config_path, const std::vector<std::string>& files);
+struct ValidateArgs {
+    std::string config_path;          // optional: limits, column mapping
+    std::string inbox;                // optional: whose mapping to apply (default: the file's folder)
+    bool show_personal_data = false;  // else e-mails and phone numbers are masked
+    std::vector<std::string> files;
+};
+// Exit status: 0 every row valid; 1 a row invalid, a service repeated, a file error or a file not
+// read (symlink, FIFO…); 2 usage or config error.
+int cmd_validate(const ValidateArgs& args);
 int cmd_check(const std::string& config_path);
 
 }  // namespace xferd

@@ -172,6 +172,14 @@ public:
     virtual Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                         std::size_t limit) = 0;
     virtual Result<BatchWork> work(BatchId batch) = 0;
+    // Values of a column that more than one valid row of the batch holds, with those rows
+    // (for `xferd validate`: one service, one transfer).
+    enum class RepeatField { service_id, service_number };
+    struct Repeat {
+        std::string value;
+        std::vector<std::size_t> rows;
+    };
+    virtual Result<std::vector<Repeat>> repeats(BatchId batch, RepeatField field, std::size_t limit) = 0;
     // "What happened to this person's line": external order number, service id or number,
     // employee or account holder e-mail, order id (case-insensitive for e-mails).
     virtual Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) = 0;
