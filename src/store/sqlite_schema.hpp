@@ -119,6 +119,8 @@ CREATE TABLE IF NOT EXISTS services (
     order_id TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL
 ) WITHOUT ROWID;
+-- A submit's answer updates or frees the claim of its row: without this every answer scanned the table.
+CREATE INDEX IF NOT EXISTS services_by_row ON services(batch_id, row);
 
 CREATE TABLE IF NOT EXISTS approvals (
     batch_id INTEGER NOT NULL REFERENCES batches(id),
