@@ -199,12 +199,12 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
 
     auto reader = open_sqlite_store(cfg->state_dir);
     if (!reader) {
-        std::cerr << "xferd: " << reader.error().message << "\n";
+        std::cerr << "xferd: ERROR: " << reader.error().message << "; nothing was done\n";
         return exit_attention;
     }
     auto writer_store = open_sqlite_store(cfg->state_dir);
     if (!writer_store) {
-        std::cerr << "xferd: " << writer_store.error().message << "\n";
+        std::cerr << "xferd: ERROR: " << writer_store.error().message << "; nothing was done\n";
         return exit_attention;
     }
     auto tls = make_client_tls_context(cfg->api.ca_file);

@@ -1,5 +1,7 @@
 #include "xferd/store/inbox_lock.hpp"
 
+#include "xferd/store/private_dir.hpp"
+
 #include "xferd/core/sha256.hpp"
 
 #include <fcntl.h>
@@ -74,10 +76,8 @@ LockAttempt try_lock_inbox(const fs::path& state_dir, const fs::path& inbox)
     LockAttempt attempt;
     const fs::path folder = canonical_folder(inbox);
     const fs::path file = lock_file_for(state_dir, folder);
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    if (ec) {
-        attempt.message = "cannot create " + file.parent_path().string() + ": " + ec.message();
+    if (auto d = make_private_dir(file.parent_path()); !d) {
+        attempt.message = d.error().message;
         return attempt;
     }
     int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);

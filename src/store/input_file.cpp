@@ -126,6 +126,25 @@ std::string owner_name(const InputFile& input)
     return "uid " + std::to_string(st.st_uid);
 }
 
+namespace {
+
+// Writes all of buf (a full disk first shows as a short write, then as ENOSPC): 0 or the errno.
+int write_all(int fd, const char* buf, std::size_t size)
+{
+    while (size > 0) {
+        ssize_t n = ::write(fd, buf, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        buf += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+}  // namespace
+
 boost::system::result<Snapshot, SnapshotError> take_snapshot(const InputFile& input, const fs::path& state_dir,
                                                              const std::string& extension, std::uint64_t max_bytes)
 {
@@ -156,9 +175,9 @@ boost::system::result<Snapshot, SnapshotError> take_snapshot(const InputFile& in
             break;
         }
         hash.update(std::string_view(buf, static_cast<std::size_t>(n)));
-        if (::write(out, buf, static_cast<std::size_t>(n)) != n) {
-            failure = disk_error("cannot write the snapshot into " + batches.string() + ": " + std::strerror(errno) +
-                                 "; free space there, the file is taken again at the next run");
+        if (int err = write_all(out, buf, static_cast<std::size_t>(n)); err != 0) {
+            failure = disk_error("cannot write the snapshot into " + batches.string() + ": " + std::strerror(err) +
+                                 (err == ENOSPC || err == EDQUOT ? " (free space there)" : ""));
             break;
         }
     }

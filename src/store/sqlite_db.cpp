@@ -87,9 +87,26 @@ Database::~Database()
     if (db_) sqlite3_close(db_);
 }
 
+namespace {
+
+// What an operator can do about the codes a disk causes (the rest are bugs or damage).
+std::string disk_hint(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL: return "; the disk of state_dir is full: free space there";
+    case SQLITE_IOERR: return "; the disk of state_dir failed to write (full or failing?)";
+    case SQLITE_READONLY: return "; state_dir is read-only: xferd must be able to write it";
+    case SQLITE_CANTOPEN: return "; check that state_dir exists and is writable by xferd";
+    default: return "";
+    }
+}
+
+}  // namespace
+
 Error Database::error(std::string_view what) const
 {
-    return make_error("state store " + file_.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
+    return make_error("state store " + file_.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(db_) +
+                      disk_hint(sqlite3_errcode(db_)));
 }
 
 Result<void> Database::exec(const char* sql)
@@ -99,7 +116,7 @@ Result<void> Database::exec(const char* sql)
     if (rc == SQLITE_OK) return {};
     std::string text = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    return make_error("state store " + file_.string() + ": " + text);
+    return make_error("state store " + file_.string() + ": " + text + disk_hint(rc));
 }
 
 Result<Statement*> Database::prepare(const std::string& sql)

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -47,6 +48,20 @@ public:
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     void signal(int signo) { ::kill(pid_, signo); }
+    pid_t pid() const { return pid_; }
+
+    // True once the child catches or blocks `signo` (/proc/PID/status SigCgt | SigBlk): before
+    // that, during exec and the dynamic loader, any program dies of the default action.
+    bool handles_signal(int signo) const
+    {
+        std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+        std::string line;
+        unsigned long long mask = 0;
+        while (std::getline(in, line))
+            if (line.rfind("SigCgt:", 0) == 0 || line.rfind("SigBlk:", 0) == 0)
+                mask |= std::stoull(line.substr(7), nullptr, 16);
+        return (mask >> (signo - 1)) & 1u;
+    }
 
     // The exit status once it has exited within `limit` (a signal death is 128 + signal).
     std::optional<int> wait_for(std::chrono::milliseconds limit)

@@ -1,8 +1,5 @@
 // The xferd command line as an operator uses it: validate, check, once's exit statuses.
-#include "child_process.hpp"
-#include "sim_fixture.hpp"
-#include "temp_dir.hpp"
-#include "test_files.hpp"
+#include "xferd_cli.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,44 +12,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string xferd_binary = XFERD_BINARY_DIR "/xferd";
+using test::run_xferd;
+using Run = test::CliRun;
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
-
-Run run_xferd(const test::TempDir& dir, std::vector<std::string> args)
-{
-    args.insert(args.begin(), xferd_binary);
-    fs::remove(dir / "out.txt");
-    fs::remove(dir / "err.txt");
-    Run r;
-    {
-        test::ChildProcess p(args, dir / "out.txt", dir / "err.txt");
-        auto st = p.wait_for(60s);
-        BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish");
-        r.status = *st;
-    }
-    r.out = test::read_text(dir / "out.txt");
-    r.err = test::read_text(dir / "err.txt");
-    return r;
-}
-
-// A config for the in-process simulator, secrets in files next to it.
 fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& password,
                       const std::string& mode = "auto")
 {
-    fs::create_directories(dir / "inbox");
-    std::ofstream(dir / "client_secret") << test::demo::client_secret;
-    std::ofstream(dir / "password") << password;
-    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: " << sim.base_url() << "\n  token_url: " << sim.token_url()
-                                     << "\n  tenant: ACME\n  client_id: demo-client\n"
-                                        "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
-                                        "  password_file: password\n  ca_file: "
-                                     << sim.ca_file() << "\n  max_attempts: 2\ninbox:\n  - path: inbox\napproval:\n  mode: " << mode
-                                     << "\nwatch:\n  settle: 0s\nstate_dir: state\n";
-    return dir / "xferd.yaml";
+    return test::write_sim_config(dir, sim, password, mode);
 }
 
 }  // namespace

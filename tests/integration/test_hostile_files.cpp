@@ -1,0 +1,237 @@
+// What lands in an inbox is not always a batch: symlinks (to a secret, to a batch elsewhere),
+// FIFOs, names with control characters, a state_dir that fills up. Each is refused or deferred
+// with a clear word, never opened through, never quoted, never lost.
+#include "xferd_cli.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+using namespace xferd;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string one_row = "external_order_number,service_id,service_number,contact_number,personal_email\n"
+                            "HR-2026-0001,38390017,3035550190,4155550100,leaver@mail.example\n";
+const std::string secret_line = "s3cr3t-Do-Not-Print-7c1e";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Everything a user or an uploader can read back: stdout, stderr, and every file xferd wrote next
+// to the inbox entry.
+std::string all_output(const test::CliRun& r, const fs::path& inbox)
+{
+    std::string all = r.out + r.err;
+    for (const auto& e : fs::directory_iterator(inbox))
+        if (e.is_regular_file() && !e.is_symlink()) all += test::read_text(e.path());
+    return all;
+}
+
+// A small tmpfs of its own (root only; CI runs as root). False where mounting is not allowed.
+struct SmallDisk {
+    fs::path dir;
+    bool mounted = false;
+    SmallDisk(fs::path d, const std::string& size) : dir(std::move(d))
+    {
+        fs::create_directories(dir);
+        mounted = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+    }
+    void resize(const std::string& size)
+    {
+        BOOST_REQUIRE(::mount("tmpfs", dir.c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) == 0);
+    }
+    ~SmallDisk()
+    {
+        if (mounted) ::umount2(dir.c_str(), MNT_DETACH);
+    }
+};
+
+bool can_mount_tmpfs()
+{
+    test::TempDir probe;
+    SmallDisk d(probe / "disk", "64k");
+    return d.mounted;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hostile_files)
+
+BOOST_AUTO_TEST_CASE(a_symlink_to_the_api_secret_is_refused_and_nothing_of_it_is_quoted)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    std::ofstream(dir / "secret_elsewhere") << secret_line << "\nsecond line\n";
+    fs::create_symlink(dir / "secret_elsewhere", dir / "inbox" / "x.csv");
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 1, r.out << r.err);
+    const std::string said = r.out + r.err;
+    BOOST_TEST(contains(said, "x.csv"), said);
+    BOOST_TEST(contains(said, "symbolic link"), said);
+    BOOST_TEST(!contains(all_output(r, dir / "inbox"), secret_line));
+    BOOST_TEST(!contains(all_output(r, dir / "inbox"), "second line"));
+    BOOST_TEST(fs::is_symlink(dir / "inbox" / "x.csv"), "the entry is left alone");
+}
+
+BOOST_AUTO_TEST_CASE(a_symlink_to_a_valid_batch_outside_the_inbox_places_no_order)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    std::ofstream(dir / "outside.csv") << one_row;
+    fs::create_symlink(dir / "outside.csv", dir / "inbox" / "linked.csv");
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 1, r.out << r.err);
+    BOOST_TEST(test::orders_placed(sim) == 0u);
+    BOOST_TEST(contains(r.out + r.err, "linked.csv"));
+    BOOST_TEST(!fs::exists(dir / "inbox" / "linked.results.csv"));
+
+    // The same content as a regular file of its own is a batch like any other.
+    fs::remove(dir / "inbox" / "linked.csv");
+    fs::copy_file(dir / "outside.csv", dir / "inbox" / "real.csv");
+    auto ok = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(ok.status == 0, ok.out << ok.err);
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_in_the_inbox_is_never_opened_and_once_does_not_hang)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    BOOST_REQUIRE(::mkfifo((dir / "inbox" / "pipe.csv").c_str(), 0600) == 0);
+    std::ofstream(dir / "inbox" / "good.csv") << one_row;
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()}, 30s);
+    BOOST_TEST(r.status == 1, r.out << r.err);
+    BOOST_TEST(contains(r.out + r.err, "pipe.csv"));
+    BOOST_TEST(contains(r.out + r.err, "FIFO"), r.out << r.err);
+    // The rest of the inbox goes on.
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+    BOOST_TEST(contains(test::read_text(dir / "inbox" / "good.results.csv"), ",SUBMITTED,"));
+}
+
+BOOST_AUTO_TEST_CASE(validate_refuses_a_fifo_and_a_symlink_without_reading_them)
+{
+    test::TempDir dir;
+    BOOST_REQUIRE(::mkfifo((dir / "pipe.csv").c_str(), 0600) == 0);
+    auto fifo = test::run_xferd(dir, {"validate", (dir / "pipe.csv").string()}, 30s);
+    BOOST_TEST(fifo.status != 0);
+    BOOST_TEST(contains(fifo.out + fifo.err, "FIFO"), fifo.out << fifo.err);
+
+    std::ofstream(dir / "secret") << secret_line << "\n";
+    fs::create_symlink(dir / "secret", dir / "link.csv");
+    auto link = test::run_xferd(dir, {"validate", (dir / "link.csv").string()});
+    BOOST_TEST(link.status != 0);
+    BOOST_TEST(contains(link.out + link.err, "symbolic link"), link.out << link.err);
+    BOOST_TEST(!contains(link.out + link.err, secret_line));
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_in_a_file_name_cannot_forge_output_lines)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    const std::string evil = "evil\nERROR forged line\r\x1b[2K.csv";
+    std::ofstream(dir / "inbox" / evil) << one_row;
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    for (const std::string* stream : {&r.out, &r.err}) {
+        BOOST_TEST(!contains(*stream, "\nERROR forged line"), *stream);
+        BOOST_TEST(!contains(*stream, "\x1b"), *stream);
+        BOOST_TEST(!contains(*stream, "\r"), *stream);
+    }
+    BOOST_TEST(contains(r.out, "evil\\nERROR forged line"), r.out);
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_state_dir_xferd_creates_is_private)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    ::umask(022);
+    auto config = test::write_sim_config(dir, sim, test::demo::password, "auto", "", "state/xferd");
+    std::ofstream(dir / "inbox" / "b.csv") << one_row;
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    for (const auto& e : fs::recursive_directory_iterator(dir / "state" / "xferd")) {
+        if (!e.is_directory()) continue;
+        const bool private_dir =
+            (fs::status(e.path()).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none;
+        BOOST_TEST(private_dir, e.path());
+    }
+    const auto top = fs::status(dir / "state" / "xferd").permissions();
+    BOOST_TEST(((top & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none), "state_dir is 0700");
+}
+
+BOOST_AUTO_TEST_CASE(a_full_state_disk_defers_the_file_and_it_is_taken_once_space_is_freed,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) { return can_mount_tmpfs(); }))
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    SmallDisk disk(dir / "state", "1m");
+    BOOST_REQUIRE(disk.mounted);
+    auto config = test::write_sim_config(dir, sim);
+    // Real rows, padded so the file is larger than the whole state disk: its snapshot cannot fit.
+    std::string big = "external_order_number,service_id,service_number,contact_number,personal_email,additional_instructions\n"
+                      "HR-2026-0001,38390017,3035550190,4155550100,leaver@mail.example,Hand over at the front desk\n";
+    while (big.size() < 1536 * 1024) big += "\n";  // blank lines: skipped by the reader, counted by the disk
+    std::ofstream(dir / "inbox" / "big.csv") << big;
+
+    auto full = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(full.status == 1, full.out << full.err);
+    const std::string said = full.out + full.err;
+    BOOST_TEST(contains(said, "big.csv"), said);
+    BOOST_TEST(contains(said, "No space left on device"), said);
+    BOOST_TEST(!contains(said, "REJECTED"), said);
+    BOOST_TEST(!fs::exists(dir / "inbox" / "big.error.txt"), "a full disk is not a bad file");
+    BOOST_TEST(test::orders_placed(sim) == 0u);
+
+    disk.resize("16m");
+    auto ok = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(ok.status == 0, ok.out << ok.err);
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+    BOOST_TEST(contains(test::read_text(dir / "inbox" / "big.results.csv"), ",SUBMITTED,"));
+}
+
+BOOST_AUTO_TEST_CASE(a_state_store_that_cannot_be_written_is_an_error_not_success,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) { return can_mount_tmpfs(); }))
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    SmallDisk disk(dir / "state", "1m");
+    BOOST_REQUIRE(disk.mounted);
+    auto config = test::write_sim_config(dir, sim);
+    // Fill the state disk after the store exists: the batch's records cannot be written.
+    auto first = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(first.status == 0, first.out << first.err);
+    {
+        std::ofstream filler(dir / "state" / "filler", std::ios::binary);
+        std::string chunk(64 * 1024, 'x');
+        while (filler.write(chunk.data(), static_cast<std::streamsize>(chunk.size())) && filler.flush()) {
+        }
+    }
+    std::ofstream(dir / "inbox" / "b.csv") << one_row;
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status != 0, r.out << r.err);
+    BOOST_TEST(contains(r.err, "ERROR"), r.err);
+    BOOST_TEST(contains(r.out + r.err, "state_dir"), r.out << r.err);  // says where to look
+    BOOST_TEST(test::orders_placed(sim) == 0u);
+
+    fs::remove(dir / "state" / "filler");
+    auto ok = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(ok.status == 0, ok.out << ok.err);
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
