@@ -8,8 +8,8 @@ bash scripts/setup.sh
 run=demo-run
 rm -rf "$run"
 mkdir -p "$run/inbox" "$run/hr-inbox" "$run/tls" "$run/state"
-cp samples/batches/* "$run/inbox/"
-cp samples/hr-feed/* "$run/hr-inbox/"
+cp -p samples/batches/* "$run/inbox/"   # -p: old mtimes, so the settle wait does not defer them
+cp -p samples/hr-feed/* "$run/hr-inbox/"
 
 build/mobproc-sim --listen 127.0.0.1:0 --fixtures samples/sim/fixtures.yaml --tls-dir "$run/tls" \
     --audit "$run/sim-audit.jsonl" >"$run/sim.out" 2>"$run/sim.err" &

@@ -238,6 +238,23 @@ BOOST_AUTO_TEST_CASE(a_mixed_excel_batch_ends_with_one_truthful_line_per_row_and
     BOOST_TEST(fs::exists(output_paths_for(input).log));
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_whose_every_row_is_submitted_ends_done)
+{
+    // Every row answered during the submit pass: the batch must end `done`, not stay
+    // `submitting` (which made once report it again on every run).
+    test::SimFixture sim;
+    test::TempDir dir;
+    const fs::path input = dir / "offboarding-2026-12-01.csv";
+    std::ofstream(input) << "external_order_number,service_id,service_number,contact_number,personal_email\n"
+                            "HR-4410,38390017,3035550190,4155550100,c.diaz@example.net\n"
+                            "HR-4411,38390048,4805550186,8605550183,c.garcia@example.net\n"
+                            "HR-4412,38390079,5125550172,9295550118,e.peterson@example.net\n";
+    auto outcome = run_batch(sim, input, dir / "state", ApprovalMode::automatic);
+    BOOST_TEST((outcome.end == BatchOutcome::End::finished));
+    BOOST_TEST((outcome.stage == BatchStage::done), to_string(outcome.stage));
+    BOOST_TEST(outcome.counts.submitted == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(dry_run_confirms_and_reports_but_submits_nothing)
 {
     test::SimFixture sim;

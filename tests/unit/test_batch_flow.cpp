@@ -59,6 +59,9 @@ BOOST_AUTO_TEST_CASE(unanswered_submits_are_looked_up_before_more_are_sent)
     BOOST_TEST(next_batch_step(f) == BatchStep::submit);
     f.submittable = 0;
     f.not_final = 0;
+    BOOST_TEST(next_batch_step(f) == BatchStep::finish);   // the stage says the two are in doubt
+    f.stage = stage_after_finish(f.unresolved, f.retryable, f.gate_hold);
+    BOOST_TEST((f.stage == BatchStage::in_doubt));
     BOOST_TEST(next_batch_step(f) == BatchStep::write_results);
     f.results_written = true;
     BOOST_TEST(next_batch_step(f) == BatchStep::end);
@@ -118,4 +121,23 @@ BOOST_AUTO_TEST_CASE(results_that_were_not_written_are_written_without_any_call)
     BOOST_TEST(next_batch_step(f) == BatchStep::write_results);
     f.stage = BatchStage::rejected;
     BOOST_TEST(next_batch_step(f) == BatchStep::end);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_whose_rows_are_all_submitted_ends_done_not_submitting)
+{
+    // Every row got its answer during the submit pass: nothing is left unfinished, yet the
+    // stage still says `submitting` until finish gives the batch its end.
+    BatchFacts f = confirmed_batch();
+    f.not_final = 0;
+    BOOST_TEST(next_batch_step(f) == BatchStep::finish);
+    f.stage = stage_after_finish(f.unresolved, f.retryable, f.gate_hold);
+    BOOST_TEST((f.stage == BatchStage::done));
+    BOOST_TEST(next_batch_step(f) == BatchStep::write_results);
+    f.results_written = true;
+    BOOST_TEST(next_batch_step(f) == BatchStep::end);
+
+    // A batch in doubt whose lookups settled every row becomes done at the next run.
+    f.stage = BatchStage::in_doubt;
+    f.results_written = true;
+    BOOST_TEST(next_batch_step(f) == BatchStep::finish);
 }
