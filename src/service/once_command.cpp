@@ -12,8 +12,10 @@
 #include "xferd/batch/operator_approval.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/core/printable.hpp"
+#include "xferd/service/batch_events.hpp"
 #include "xferd/service/config_loading.hpp"
 #include "xferd/service/inbox_scan.hpp"
+#include "xferd/service/monitoring.hpp"
 #include "xferd/service/progress_line.hpp"
 #include "xferd/store/inbox_lock.hpp"
 
@@ -55,7 +57,10 @@ fs::path normal(const fs::path& p)
 
 class OnceRun {
 public:
-    OnceRun(const Config& cfg, Scope scope, BatchServices& services) : cfg_(cfg), scope_(std::move(scope)), s_(services) {}
+    OnceRun(const Config& cfg, Scope scope, BatchServices& services, BatchReporter& reporter)
+        : cfg_(cfg), scope_(std::move(scope)), s_(services), reporter_(reporter)
+    {
+    }
 
     asio::awaitable<void> run()
     {
@@ -85,7 +90,7 @@ public:
                 log_line(LogLevel::debug, printable(p.filename().string()) + ": " + in.message);
                 continue;
             }
-            report(outcome_of(in, p));
+            report(outcome_of(in, p), options);
         }
     }
 
@@ -95,11 +100,13 @@ public:
 private:
     bool stopping() const { return s_.client.stopping(); }
 
-    asio::awaitable<void> run_one(BatchId id, const fs::path& path)
+    // `waiting`: a batch already known to wait, looked at again without a new approval.
+    asio::awaitable<void> run_one(BatchId id, const fs::path& path, bool waiting = false)
     {
         ran_.insert(id);
         const BatchOptions options = batch_options_for(cfg_, fs::path(path).parent_path());
-        report(co_await run_batch(s_, id, options));
+        BatchOutcome o = co_await run_batch(s_, id, options);
+        report(std::move(o), options, waiting);
     }
 
     asio::awaitable<void> approval_for(const BatchInfo& b)
@@ -114,17 +121,20 @@ private:
         }
         if (a.kind == ApprovalOutcome::Kind::refused) {
             approval_refused_ = true;
+            reporter_.approval_refused(b.path, b.sha256, a.file, a.message);
             std::cout << printable(fs::path(b.path).filename().string()) << ": APPROVAL REFUSED: " << a.message
                       << std::endl;
         }
         ran_.insert(b.id);   // still waiting: said below through its outcome
-        co_await run_one(b.id, b.path);
+        co_await run_one(b.id, b.path, true);
     }
 
-    void report(BatchOutcome o)
+    void report(BatchOutcome o, const BatchOptions& options, bool waiting = false)
     {
         progress_done();
         std::cout << o.summary() << std::endl;
+        if (waiting) reporter_.still_waiting(o, options);
+        else reporter_.batch_end(o, options);
         outcomes_.push_back(std::move(o));
     }
 
@@ -133,7 +143,7 @@ private:
         BatchOutcome o;
         o.end = BatchOutcome::End::state_error;
         o.message = message;
-        report(std::move(o));
+        report(std::move(o), BatchOptions{});
     }
 
     void progress_done() { progress_line_clear(); }
@@ -141,6 +151,7 @@ private:
     const Config& cfg_;
     Scope scope_;
     BatchServices& s_;
+    BatchReporter& reporter_;
     std::set<BatchId> ran_;
     std::vector<BatchOutcome> outcomes_;
     bool approval_refused_ = false;
@@ -197,6 +208,17 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
         return exit_inbox_busy;
     }
 
+    auto monitoring = Monitoring::create(ctx.get_executor(), *cfg);
+    if (!monitoring) {
+        std::cerr << "xferd: " << monitoring.error().message << "\n";
+        return exit_usage;
+    }
+    Monitoring& m = **monitoring;
+    if (auto started = m.start(); !started) {
+        std::cerr << "xferd: metrics.listen: " << started.error().message << "\n";
+        return exit_usage;
+    }
+
     auto reader = open_sqlite_store(cfg->state_dir);
     if (!reader) {
         std::cerr << "xferd: " << reader.error().message << "\n";
@@ -218,7 +240,9 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
                          });
     AsyncSemaphore budget(ctx.get_executor(), std::max(1u, cfg->api.concurrency));
     asio::thread_pool workers(1);
-    StoreWriter writer(std::move(*writer_store));
+    StoreWriterOptions writer_options;
+    writer_options.on_commit = [&m](std::chrono::duration<double> took) { m.metrics().store_commit(took); };
+    StoreWriter writer(std::move(*writer_store), std::move(writer_options));
     BatchServices services{client, budget, writer, **reader, workers, cfg->state_dir, progress_line_sink()};
 
     // SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace
@@ -242,9 +266,15 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
         });
     });
 
-    OnceRun once(*cfg, std::move(scope), services);
+    BatchReporter reporter(&m.metrics(), &m.notifier());
+    OnceRun once(*cfg, std::move(scope), services, reporter);
     bool failed = false;
-    asio::co_spawn(ctx, once.run(), [&](std::exception_ptr e) {
+    auto whole = [&]() -> asio::awaitable<void> {
+        co_await once.run();
+        m.stopping();
+        co_await m.finish();   // at most notify.timeout for the notifications still queued
+    };
+    asio::co_spawn(ctx, whole(), [&](std::exception_ptr e) {
         if (e) {
             try {
                 std::rethrow_exception(e);
