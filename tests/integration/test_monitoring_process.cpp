@@ -111,8 +111,12 @@ BOOST_AUTO_TEST_CASE(once_notifies_the_command_and_the_webhook_with_counts_and_r
     Env env(with([&](ConfigOptions& o) { o.extra = hooks.config(); }));
     write_old(env.dir / "inbox" / "leavers.csv", canonical_csv(env.services, "NOTE", 3));
     write_old(env.dir / "inbox" / "empty.csv", "external_order_number,service_id,service_number,contact_number,personal_email\r\n");
+    // Two rows of three INVALID: over approval.max_reject_ratio, the batch gate holds it.
+    std::string held = canonical_csv(env.services, "GATE", 3);
+    for (int i = 0; i < 2; ++i) held.replace(held.rfind("@example.org"), 12, "-not-an-address");
+    write_old(env.dir / "inbox" / "mapping-gone-wrong.csv", held);
     Child once({"once", "--config", env.config.string()}, env.log);
-    BOOST_TEST(once.wait(60s) == 1, read_or_empty(env.log));   // a file was rejected
+    BOOST_TEST(once.wait(60s) == 1, read_or_empty(env.log));   // a file was rejected, one held
 
     // Both delivered before `once` exited.
     for (const auto& events : {hooks.command_events(), [&] {
@@ -120,7 +124,7 @@ BOOST_AUTO_TEST_CASE(once_notifies_the_command_and_the_webhook_with_counts_and_r
              for (const auto& r : hooks.webhook.received()) out.push_back(json::parse(r.body).as_object());
              return out;
          }()}) {
-        BOOST_TEST(events.size() == 2u, read_or_empty(env.log));
+        BOOST_TEST(events.size() == 3u, read_or_empty(env.log));
         const json::object* done = event_for(events, "batch_done", "/inbox/leavers.csv");
         BOOST_REQUIRE_MESSAGE(done, read_or_empty(env.log));
         BOOST_TEST(done->at("state").as_string() == "done");
@@ -134,6 +138,12 @@ BOOST_AUTO_TEST_CASE(once_notifies_the_command_and_the_webhook_with_counts_and_r
         BOOST_REQUIRE(rejected);
         BOOST_TEST(rejected->at("state").as_string() == "rejected");
         BOOST_TEST(rejected->at("reports").at("error_file").as_string() == (env.dir / "inbox" / "empty.error.txt").string());
+        const json::object* gate = event_for(events, "batch_held", "/inbox/mapping-gone-wrong.csv");
+        BOOST_REQUIRE(gate);
+        BOOST_TEST(gate->at("state").as_string() == "held");
+        BOOST_TEST(count(*gate, "rows") == 3);
+        BOOST_TEST(count(*gate, "invalid") == 2);
+        BOOST_TEST(count(*gate, "submitted") == 0);
     }
     BOOST_TEST(hooks.webhook.received().at(0).target == "/hooks/xferd");
     BOOST_TEST(env.audited() == 3u);
@@ -190,6 +200,38 @@ BOOST_AUTO_TEST_CASE(run_serves_metrics_that_move_with_the_batches)
     BOOST_TEST(series(m, "xferd_batches_total{outcome=\"waiting_for_approval\"}") == 1);
     BOOST_TEST(env.audited() == 3u);
 
+    xferd.signal(SIGTERM);
+    BOOST_TEST(xferd.wait(20s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(run_notifies_waiting_for_approval_and_a_refused_approval)
+{
+    Hooks hooks;
+    Env env(with([&](ConfigOptions& o) {
+        o.approval = "mode: manual\n  max_age: 1s";
+        o.extra = hooks.config();
+    }));
+    Child xferd({"run", "--config", env.config.string()}, env.log);
+    move_in(env.dir / "inbox" / "late.csv", canonical_csv(env.services, "LATE", 2));
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return event_for(hooks.command_events(), "waiting_for_approval", "/inbox/late.csv"); }, 20s),
+                          read_or_empty(env.log));
+    const json::object waiting = *event_for(hooks.command_events(), "waiting_for_approval", "/inbox/late.csv");
+    BOOST_TEST(waiting.at("state").as_string() == "waiting_for_approval");
+    BOOST_TEST(count(waiting, "approved") == 2);
+    BOOST_TEST(waiting.at("approval").at("approve_file").as_string() == (env.dir / "inbox" / "late.approve").string());
+    BOOST_TEST(waiting.at("reports").at("confirmation_csv").as_string() == (env.dir / "inbox" / "late.confirmation.csv").string());
+
+    std::this_thread::sleep_for(1500ms);  // the confirmation is now older than approval.max_age
+    move_in(env.dir / "inbox" / "late.approve", "all\n");
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return event_for(hooks.command_events(), "approval_refused", "/inbox/late.csv"); }, 20s),
+                          read_or_empty(env.log));
+    const json::object refused = *event_for(hooks.command_events(), "approval_refused", "/inbox/late.csv");
+    BOOST_TEST(refused.at("refusal").at("approval_file").as_string() == (env.dir / "inbox" / "late.approve").string());
+    BOOST_TEST(std::string(refused.at("refusal").at("reason").as_string()).find("max_age") != std::string::npos);
+    BOOST_TEST(wait_until([&] { return hooks.webhook.received().size() == 2; }, 10s));
+    // A refused approval does not say "waiting for approval" again.
+    BOOST_TEST(hooks.command_events().size() == 2u);
+    BOOST_TEST(env.audited() == 0u);
     xferd.signal(SIGTERM);
     BOOST_TEST(xferd.wait(20s) == 0);
 }
