@@ -513,6 +513,8 @@ Daemon::~Daemon() = default;
 
 bool Daemon::grace_expired() const { return impl_->grace_expired; }
 
+bool Daemon::stopping() const { return impl_->stopped || impl_->flow.stopping(); }
+
 void Daemon::reload()
 {
     if (impl_->stopped || impl_->flow.stopping()) return;

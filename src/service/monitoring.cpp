@@ -11,6 +11,14 @@ Result<std::unique_ptr<Monitoring>> Monitoring::create(boost::asio::any_io_execu
     return std::make_unique<Monitoring>(ex, config, std::move(*notify));
 }
 
+Result<std::unique_ptr<Monitoring>> Monitoring::start_for(boost::asio::any_io_executor ex, const Config& config)
+{
+    auto m = create(ex, config);
+    if (!m) return m.error();
+    if (auto started = (*m)->start(); !started) return make_error("metrics.listen: " + started.error().message);
+    return std::move(*m);
+}
+
 Monitoring::Monitoring(boost::asio::any_io_executor ex, const Config& config, NotifierOptions notify)
     : ex_(ex), listen_(config.metrics.listen), notify_timeout_(config.notify.timeout), metrics_(xferd_version),
       notifier_(std::make_unique<Notifier>(ex, std::move(notify), &metrics_))
@@ -25,7 +33,7 @@ Result<void> Monitoring::start()
     server_ = std::make_unique<MetricsServer>(
         ex_, o, [this] { return metrics_.render(); },
         [this]() -> std::optional<std::string> {
-            if (stopping_) return std::string("stopping");
+            if (stopping_ || (stopping_probe_ && stopping_probe_())) return std::string("stopping");
             return std::nullopt;
         });
     auto port = server_->start();

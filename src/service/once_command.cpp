@@ -173,6 +173,77 @@ int exit_code(const std::vector<BatchOutcome>& outcomes, bool refused, bool sign
     return attention ? exit_attention : exit_ok;
 }
 
+// The inbox folders, or the files and folders named on the command line.
+std::optional<Scope> scope_of(const Config& cfg, const std::vector<std::string>& paths)
+{
+    Scope scope;
+    if (paths.empty()) {
+        for (const auto& inbox : cfg.inboxes) scope.folders.push_back(normal(inbox.path));
+        return scope;
+    }
+    for (const auto& p : paths) {
+        std::error_code ec;
+        auto st = fs::symlink_status(p, ec);
+        if (fs::is_directory(st)) scope.folders.push_back(normal(p));
+        else if (fs::exists(st)) scope.files.push_back(normal(p));
+        else {
+            std::cerr << "xferd: " << printable(p) << ": no such file or folder\n";
+            return std::nullopt;
+        }
+    }
+    return scope;
+}
+
+// SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace period
+// (every step is in the store, so whatever is cut short resumes at the next run).
+void stop_on_signal(asio::io_context& ctx, asio::signal_set& signals, asio::steady_timer& grace, MobprocClient& client,
+                    std::chrono::milliseconds grace_period, bool& signalled)
+{
+    signals.async_wait([&, grace_period](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        signalled = true;
+        log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
+                 ": stopping; no new rows are started, requests in flight get " +
+                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(grace_period).count()) +
+                 " s to finish");
+        client.request_stop();
+        grace.expires_after(grace_period);
+        grace.async_wait([&ctx](const boost::system::error_code& gec) {
+            if (!gec) {
+                log_warn("grace period over: exiting; rows still in flight are looked up at the next run");
+                ctx.stop();
+            }
+        });
+    });
+}
+
+// The store twice (reads on the io thread; the writer's own connection) and the API's TLS.
+struct Opened {
+    std::unique_ptr<StateStore> reader, writer;
+    std::shared_ptr<asio::ssl::context> tls;
+};
+
+int open_store_and_tls(const Config& cfg, Opened& out)
+{
+    auto reader = open_sqlite_store(cfg.state_dir);
+    if (!reader) {
+        std::cerr << "xferd: " << reader.error().message << "\n";
+        return exit_attention;
+    }
+    auto writer = open_sqlite_store(cfg.state_dir);
+    if (!writer) {
+        std::cerr << "xferd: " << writer.error().message << "\n";
+        return exit_attention;
+    }
+    auto tls = make_client_tls_context(cfg.api.ca_file);
+    if (!tls) {
+        std::cerr << "xferd: " << tls.error().message << "\n";
+        return exit_usage;
+    }
+    out = Opened{std::move(*reader), std::move(*writer), std::move(*tls)};
+    return exit_ok;
+}
+
 }  // namespace
 
 int cmd_once(const std::string& config_path, const std::vector<std::string>& paths)
@@ -184,57 +255,27 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
     auto cfg = load_or_report(config_path);
     if (!cfg) return exit_usage;
 
-    Scope scope;
-    if (paths.empty()) {
-        for (const auto& inbox : cfg->inboxes) scope.folders.push_back(normal(inbox.path));
-    } else {
-        for (const auto& p : paths) {
-            std::error_code ec;
-            auto st = fs::symlink_status(p, ec);
-            if (fs::is_directory(st)) scope.folders.push_back(normal(p));
-            else if (fs::exists(st)) scope.files.push_back(normal(p));
-            else {
-                std::cerr << "xferd: " << printable(p) << ": no such file or folder\n";
-                return exit_usage;
-            }
-        }
-    }
+    auto scope = scope_of(*cfg, paths);
+    if (!scope) return exit_usage;
     // `once` (a timer) and `run` (the daemon) never work on the same inbox at the same time.
-    std::vector<fs::path> folders = scope.folders;
-    for (const auto& f : scope.files) folders.push_back(f.parent_path());
+    std::vector<fs::path> folders = scope->folders;
+    for (const auto& f : scope->files) folders.push_back(f.parent_path());
     auto locks = lock_inboxes_now(cfg->state_dir, folders);
     if (!locks) {
         std::cerr << "xferd: " << locks.error().message << "; nothing was done, try again later\n";
         return exit_inbox_busy;
     }
 
-    auto monitoring = Monitoring::create(ctx.get_executor(), *cfg);
+    auto monitoring = Monitoring::start_for(ctx.get_executor(), *cfg);
     if (!monitoring) {
         std::cerr << "xferd: " << monitoring.error().message << "\n";
         return exit_usage;
     }
     Monitoring& m = **monitoring;
-    if (auto started = m.start(); !started) {
-        std::cerr << "xferd: metrics.listen: " << started.error().message << "\n";
-        return exit_usage;
-    }
 
-    auto reader = open_sqlite_store(cfg->state_dir);
-    if (!reader) {
-        std::cerr << "xferd: " << reader.error().message << "\n";
-        return exit_attention;
-    }
-    auto writer_store = open_sqlite_store(cfg->state_dir);
-    if (!writer_store) {
-        std::cerr << "xferd: " << writer_store.error().message << "\n";
-        return exit_attention;
-    }
-    auto tls = make_client_tls_context(cfg->api.ca_file);
-    if (!tls) {
-        std::cerr << "xferd: " << tls.error().message << "\n";
-        return exit_usage;
-    }
-    MobprocClient client(ctx.get_executor(), cfg->api, *tls,
+    Opened opened;
+    if (int code = open_store_and_tls(*cfg, opened); code != exit_ok) return code;
+    MobprocClient client(ctx.get_executor(), cfg->api, opened.tls,
                          [](std::string_view level, std::string_view message) {
                              log_line(log_level_named(level), message);
                          });
@@ -242,32 +283,15 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
     asio::thread_pool workers(1);
     StoreWriterOptions writer_options;
     writer_options.on_commit = [&m](std::chrono::duration<double> took) { m.metrics().store_commit(took); };
-    StoreWriter writer(std::move(*writer_store), std::move(writer_options));
-    BatchServices services{client, budget, writer, **reader, workers, cfg->state_dir, progress_line_sink()};
+    StoreWriter writer(std::move(opened.writer), std::move(writer_options));
+    BatchServices services{client, budget, writer, *opened.reader, workers, cfg->state_dir, progress_line_sink()};
 
-    // SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace
-    // period (every step is in the store, so whatever is cut short resumes at the next run).
     asio::steady_timer grace(ctx);
     bool signalled = false;
-    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        signalled = true;
-        log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
-                 ": stopping; no new rows are started, requests in flight get " +
-                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(cfg->watch.shutdown_grace).count()) +
-                 " s to finish");
-        client.request_stop();
-        grace.expires_after(cfg->watch.shutdown_grace);
-        grace.async_wait([&](const boost::system::error_code& gec) {
-            if (!gec) {
-                log_warn("grace period over: exiting; rows still in flight are looked up at the next run");
-                ctx.stop();
-            }
-        });
-    });
+    stop_on_signal(ctx, signals, grace, client, cfg->watch.shutdown_grace, signalled);
 
     BatchReporter reporter(&m.metrics(), &m.notifier());
-    OnceRun once(*cfg, std::move(scope), services, reporter);
+    OnceRun once(*cfg, std::move(*scope), services, reporter);
     bool failed = false;
     auto whole = [&]() -> asio::awaitable<void> {
         co_await once.run();

@@ -21,18 +21,15 @@ int run_daemon(const std::string& config_path)
         return 2;
     }
     asio::io_context ctx{1};
-    auto monitoring = Monitoring::create(ctx.get_executor(), *config);
+    auto monitoring = Monitoring::start_for(ctx.get_executor(), *config);
     if (!monitoring) {
         std::cerr << "xferd: " << monitoring.error().message << "\n";
         return 2;
     }
     Monitoring& m = **monitoring;
-    if (auto started = m.start(); !started) {
-        std::cerr << "xferd: metrics.listen: " << started.error().message << "\n";
-        return 2;
-    }
     Daemon daemon(ctx, config_path, std::move(*config), pipeline_runner_factory(&m.metrics(), &m.notifier()));
     daemon.handle_signals();
+    m.stopping_when([&daemon] { return daemon.stopping(); });
     int code = 0;
     auto lifetime = [&]() -> asio::awaitable<void> {
         Result<void> r = co_await daemon.run();
@@ -55,6 +52,7 @@ int run_daemon(const std::string& config_path)
         ctx.stop();
     });
     ctx.run();
+    m.stopping_when(nullptr);   // the daemon goes first
     if (daemon.grace_expired()) {
         // Batches still in flight hold the io_context; their journal lets the next start resume
         // them. Leave without unwinding them.

@@ -78,6 +78,8 @@ public:
     // `grace_expired` tells whether batches were still running when the grace period ended.
     asio::awaitable<Result<void>> run();
     [[nodiscard]] bool grace_expired() const;
+    // A stop was asked (SIGTERM): running batches finish, nothing new starts.
+    [[nodiscard]] bool stopping() const;
 
     // Both to be called on the io_context's thread (post them from elsewhere).
     void reload();   // as SIGHUP

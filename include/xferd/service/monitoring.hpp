@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,8 +26,11 @@ public:
 
     // Starts listening on metrics.listen (nothing when it is not set). Error: cannot bind.
     Result<void> start();
-    // /healthz answers 503 "stopping" from now on.
+    // create() then start(); the error says which key is at fault.
+    static Result<std::unique_ptr<Monitoring>> start_for(boost::asio::any_io_executor ex, const Config& config);
+    // /healthz answers 503 "stopping" from now on, or as soon as `probe` says so.
     void stopping() { stopping_ = true; }
+    void stopping_when(std::function<bool()> probe) { stopping_probe_ = std::move(probe); }
     // Waits, at most notify.timeout, for the notifications still queued; then closes the listener.
     boost::asio::awaitable<void> finish();
 
@@ -45,6 +49,7 @@ private:
     std::unique_ptr<MetricsServer> server_;
     std::uint16_t port_ = 0;
     bool stopping_ = false;
+    std::function<bool()> stopping_probe_;
 };
 
 }  // namespace xferd
