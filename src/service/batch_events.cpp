@@ -148,4 +148,46 @@ void report_approval_refused(Notifier* notifier, const fs::path& input, const st
         notifier->notify(approval_refused_event(input, sha256, approval_file, reason, system_clock::now(), host_name()));
 }
 
+void BatchReporter::batch_end(const BatchOutcome& o, const BatchOptions& options)
+{
+    count_rows(o);
+    report_batch_end(metrics_, notifier_, o, options);
+}
+
+void BatchReporter::approval_refused(const fs::path& input, const std::string& sha256, const fs::path& approval_file,
+                                     const std::string& reason)
+{
+    report_approval_refused(notifier_, input, sha256, approval_file, reason);
+}
+
+void BatchReporter::still_waiting(const BatchOutcome& o, const BatchOptions& options)
+{
+    if (metrics_ && o.end == BatchOutcome::End::waiting_for_approval) metrics_->batch_waiting(o.sha256, true);
+    else batch_end(o, options);
+}
+
+void BatchReporter::count_rows(const BatchOutcome& o)
+{
+    constexpr std::size_t max_tracked = 10'000;
+    auto result = batch_result_of(o);
+    if (!metrics_ || !result || *result == BatchResult::duplicate || o.sha256.empty()) return;
+    if (counted_.size() >= max_tracked && !counted_.count(o.sha256)) counted_.clear();
+    BatchCounts& before = counted_[o.sha256];
+    const BatchCounts& now = o.counts;
+    auto grown = [](std::size_t after, std::size_t earlier) { return after > earlier ? after - earlier : 0; };
+    metrics_->rows_validated(true, grown(now.rows - now.invalid, before.rows - before.invalid));
+    metrics_->rows_validated(false, grown(now.invalid, before.invalid));
+    metrics_->rows_confirmed(Decision::approved, grown(now.approved, before.approved));
+    metrics_->rows_confirmed(Decision::rejected, grown(now.rejected, before.rejected));
+    metrics_->rows_submitted(RowStatus::submitted, grown(now.submitted, before.submitted));
+    metrics_->rows_submitted(RowStatus::not_submitted, grown(now.not_submitted, before.not_submitted));
+    metrics_->rows_submitted(RowStatus::failed, grown(now.failed, before.failed));
+    metrics_->rows_submitted(RowStatus::in_doubt, grown(now.in_doubt, before.in_doubt));
+    metrics_->rows_submitted(RowStatus::duplicate, grown(now.duplicate, before.duplicate));
+    before = now;
+    const bool final = *result == BatchResult::done || *result == BatchResult::held || *result == BatchResult::rejected ||
+                       (*result == BatchResult::done_with_problems && now.in_doubt == 0);
+    if (final) counted_.erase(o.sha256);   // nothing of it changes any more
+}
+
 }  // namespace xferd

@@ -1,13 +1,14 @@
+// The driver of core/daemon_flow.hpp: inbox locks and watches, inotify records, the timers,
+// batches started and finished, signals, systemd. Every decision about files, jobs and the
+// shutdown is the flow's; this file only turns what happens into its events and carries out
+// the actions it answers.
 #include "xferd/service/daemon.hpp"
 
 #include "xferd/batch/batch_options.hpp"
-
-#include "xferd/batch/intake.hpp"
-#include "xferd/batch/operator_approval.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/batch/report.hpp"
+#include "xferd/core/daemon_flow.hpp"
 #include "xferd/core/printable.hpp"
-#include "xferd/core/settle.hpp"
 #include "xferd/service/inbox_scan.hpp"
 #include "xferd/service/inotify_watcher.hpp"
 #include "xferd/service/sd_notify.hpp"
@@ -16,36 +17,27 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value_to.hpp>
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
+#include <deque>
 #include <map>
-#include <set>
 
 namespace xferd {
 
 namespace fs = std::filesystem;
-namespace json = boost::json;
-using Clock = SettleTracker::Clock;
+using Clock = std::chrono::steady_clock;
+using EventKind = DaemonEvent::Kind;
 
 namespace {
 
 constexpr auto lock_retry = std::chrono::seconds(1);
+constexpr auto min_wake = std::chrono::milliseconds(20);   // never spin on a deadline already past
 
 std::optional<FileStamp> stamp_of(const fs::path& p)
 {
@@ -71,105 +63,39 @@ std::string plural(std::size_t n, const std::string& word)
     return std::to_string(n) + " " + word + (es ? "es" : "s");
 }
 
-// ── the real runner ───────────────────────────────────────────────────────────────────────
-
-// The store, the writer and the worker thread: one for the process, whatever the reloads
-// (state_dir does not change on reload).
-struct SharedStore {
-    std::unique_ptr<StateStore> reader;
-    std::unique_ptr<StoreWriter> writer;
-    std::unique_ptr<asio::thread_pool> workers;
-    fs::path state_dir;
-};
-
-class PipelineRunner final : public BatchRunner {
-public:
-    PipelineRunner(asio::any_io_executor ex, const Config& config, std::shared_ptr<asio::ssl::context> tls,
-                   std::shared_ptr<SharedStore> store)
-        : tls_(std::move(tls)),
-          client_(ex, config.api, tls_,
-                  [](std::string_view level, std::string_view message) {
-                      log_line(log_level_named(level), message);
-                  }),
-          budget_(ex, std::max(1u, config.api.concurrency)),
-          store_(std::move(store)),
-          services_{client_, budget_, *store_->writer, *store_->reader, *store_->workers, store_->state_dir, {}}
-    {
-    }
-
-    asio::awaitable<BatchOutcome> process(fs::path input, BatchOptions options) override
-    {
-        Intake in = co_await take_file(services_, input, options);
-        if (in.kind != Intake::Kind::run) co_return outcome_of(in, input);
-        log_info(printable(input.string()) + ": processing (approval mode " + to_string(options.approval.mode) + ")");
-        co_return co_await run_batch(services_, in.batch, std::move(options));
-    }
-
-    asio::awaitable<BatchOutcome> resume(BatchId batch, BatchOptions options) override
-    {
-        co_return co_await run_batch(services_, batch, std::move(options));
-    }
-
-    asio::awaitable<BatchOutcome> approve(BatchId batch, BatchOptions options) override
-    {
-        auto a = co_await act_on_operator_approval(services_, batch, options.approval);
-        BatchOutcome o = co_await run_batch(services_, batch, options);
-        if (a.kind == ApprovalOutcome::Kind::refused) o.message = a.file.filename().string() + ": " + a.message;
-        co_return o;
-    }
-
-    std::vector<StoredBatch> batches(const std::vector<fs::path>& folders) override
-    {
-        std::vector<StoredBatch> out;
-        auto all = store_->reader->list_batches(false, 1'000'000);
-        if (!all) {
-            log_error(all.error().message);
-            return out;
-        }
-        for (const auto& b : *all) {
-            if (!is_unfinished(b.stage) && b.stage != BatchStage::awaiting_approval) continue;
-            const fs::path path = b.path;
-            if (std::find(folders.begin(), folders.end(), path.parent_path()) == folders.end()) continue;
-            out.push_back({b.id, path, b.stage == BatchStage::awaiting_approval});
-        }
-        return out;
-    }
-
-    void request_stop() override { client_.request_stop(); }
-
-private:
-    std::shared_ptr<asio::ssl::context> tls_;
-    MobprocClient client_;
-    AsyncSemaphore budget_;
-    std::shared_ptr<SharedStore> store_;
-    BatchServices services_;
-};
-
-}  // namespace
-
-RunnerFactory pipeline_runner_factory()
+DaemonSettings settings_of(const Config& c)
 {
-    auto shared = std::make_shared<std::shared_ptr<SharedStore>>();
-    return [shared](const Config& config, asio::any_io_executor ex) -> Result<std::shared_ptr<BatchRunner>> {
-        auto tls = make_client_tls_context(config.api.ca_file);
-        if (!tls) return tls.error();
-        if (!*shared) {
-            auto reader = open_sqlite_store(config.state_dir);
-            if (!reader) return reader.error();
-            auto writer = open_sqlite_store(config.state_dir);
-            if (!writer) return writer.error();
-            auto s = std::make_shared<SharedStore>();
-            s->reader = std::move(*reader);
-            s->writer = std::make_unique<StoreWriter>(std::move(*writer));
-            s->workers = std::make_unique<asio::thread_pool>(1);
-            s->state_dir = config.state_dir;
-            *shared = std::move(s);
-        }
-        return std::shared_ptr<BatchRunner>(std::make_shared<PipelineRunner>(ex, config, *tls, *shared));
-    };
+    return DaemonSettings{c.watch.settle, c.watch.rescan_interval, c.watch.shutdown_grace, c.watch.max_parallel_batches};
 }
 
-// ── the daemon ───────────────────────────────────────────────────────────────────────────
+JobEnd job_end_of(const BatchOutcome& o)
+{
+    using E = BatchOutcome::End;
+    switch (o.end) {
+    case E::waiting_for_approval: return JobEnd::waiting;
+    case E::api_unavailable:
+    case E::interrupted:
+    case E::left_for_later:
+    case E::state_error:
+        return JobEnd::retry_later;   // taken again at the next rescan (or the next start)
+    default: return JobEnd::done;
+    }
+}
+
+void log_outcome(const BatchOutcome& o)
+{
+    using E = BatchOutcome::End;
+    if (o.end == E::nothing_to_do) return;
+    const std::string name = printable(o.input.filename().string());
+    if (o.end == E::waiting_for_approval) {
+        if (!o.message.empty()) log_warn(name + ": " + o.message);
+        log_info(name + ": waiting for operator approval: " + o.approve_hint);
+        return;
+    }
+    log_line(o.needs_attention() ? LogLevel::warn : LogLevel::info, o.summary());
+}
+
+}  // namespace
 
 struct Daemon::Impl {
     struct Inbox {
@@ -181,21 +107,10 @@ struct Daemon::Impl {
         bool watched = false;
         bool watch_error_logged = false;
     };
-    struct Job {
-        enum class Kind {
-            process,   // a file in an inbox: intake decides
-            resume,    // a batch the store says is unfinished (its input may be gone)
-            approve,   // a batch waiting for its operator: an approval file appeared
-        };
-        Kind kind = Kind::process;
-        fs::path input;               // the file, or the batch's input path
-        BatchId batch = 0;            // resume, approve
-        std::int64_t order = 0;       // input mtime: oldest first
-    };
 
     Impl(asio::io_context& c, fs::path path, Config cfg, RunnerFactory f)
-        : ctx(c), config_path(std::move(path)), config(std::move(cfg)), factory(std::move(f)),
-          tracker(config.watch.settle), tasks(c.get_executor()), wake(c), watchdog_timer(c)
+        : ctx(c), config_path(std::move(path)), config(std::move(cfg)), factory(std::move(f)), wake(c), grace(c),
+          watchdog_timer(c), done(c, Clock::time_point::max())
     {
     }
 
@@ -206,39 +121,126 @@ struct Daemon::Impl {
     std::shared_ptr<BatchRunner> runner;
     std::vector<std::weak_ptr<BatchRunner>> runners;  // every generation, for stop()
     SdNotifier sd;
-    SettleTracker tracker;
+    DaemonFlow flow;
     std::unique_ptr<InotifyWatcher> watcher;
     std::vector<Inbox> inboxes;
-    std::vector<Job> queue;
-    std::set<fs::path> running;
-    std::set<fs::path> waiting;   // inputs of batches waiting for their operator (for STATUS)
-    TaskCounter tasks;
-    asio::steady_timer wake;
-    asio::steady_timer watchdog_timer;
+    std::map<std::uint64_t, BatchOutcome> outcomes;   // of jobs ended, until reported
+    std::deque<DaemonEvent> pending;                  // events to feed, in order
+    bool feeding = false;
+    asio::steady_timer wake, grace, watchdog_timer, done;
     std::optional<asio::signal_set> signals;
-    bool stopping = false;
     bool stopped = false;
-    bool reload_requested = false;
-    bool rescan_requested = true;
-    bool poked = false;
     bool grace_expired = false;
-    Clock::time_point next_rescan{};
+    Clock::time_point flow_deadline = Clock::time_point::max();
     Clock::time_point next_lock_retry{};
     std::string last_status;
 
-    void poke()
+    // ── the flow ──
+
+    static DaemonEvent event(EventKind kind, fs::path path = {})
     {
-        poked = true;
+        DaemonEvent e;
+        e.kind = kind;
+        e.now = Clock::now();
+        e.path = std::move(path);
+        return e;
+    }
+
+    // Events caused by carrying out an action are fed after the actions of the current one, so
+    // the flow always answers from its latest state (the last arm_timer wins).
+    void feed(DaemonEvent e)
+    {
+        pending.push_back(std::move(e));
+        if (feeding) return;
+        feeding = true;
+        while (!pending.empty()) {
+            DaemonEvent next = std::move(pending.front());
+            pending.pop_front();
+            for (const auto& a : flow.on(next)) perform(a);
+        }
+        feeding = false;
+        if (!stopped) {
+            rearm();
+            update_status();
+        }
+    }
+
+    void perform(const DaemonAction& a)
+    {
+        using A = DaemonAction::Kind;
+        switch (a.kind) {
+        case A::start_job: start(a); break;
+        case A::look: {
+            DaemonEvent e = event(EventKind::file_seen, a.path);
+            e.stamp = stamp_of(a.path);
+            feed(std::move(e));
+            break;
+        }
+        case A::rescan: rescan(); break;
+        case A::match_approval: match_approval(a.path); break;
+        case A::report:
+            if (auto it = outcomes.find(a.job); it != outcomes.end()) {
+                log_outcome(it->second);
+                outcomes.erase(it);
+            }
+            break;
+        case A::arm_timer: flow_deadline = a.at; break;
+        case A::arm_grace: arm_grace(a.at); break;
+        case A::log: log_line(a.level == DaemonAction::Level::warn ? LogLevel::warn : LogLevel::info, a.text); break;
+        case A::exit: finish(a.grace_expired); break;
+        }
+    }
+
+    void rearm()
+    {
+        auto deadline = flow.stopping() ? Clock::time_point::max() : flow_deadline;   // no more looks once stopping
+        if (inboxes_need_attention() && !flow.stopping()) deadline = std::min(deadline, next_lock_retry);
+        deadline = std::max(deadline, Clock::now() + min_wake);
+        if (deadline != wake.expiry()) wake.expires_at(deadline);   // cancels the wait: timer_loop waits again
+    }
+
+    asio::awaitable<void> timer_loop()
+    {
+        while (!stopped) {
+            auto [ec] = co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (stopped) co_return;
+            if (ec) continue;  // re-armed
+            wake.expires_at(Clock::time_point::max());
+            const auto now = Clock::now();
+            if (now >= next_lock_retry && inboxes_need_attention()) attend_inboxes(now);
+            feed(event(EventKind::timer_fired));
+        }
+    }
+
+    void arm_grace(Clock::time_point at)
+    {
+        grace.expires_at(at);
+        grace.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec && !stopped) feed(event(EventKind::grace_expired));
+        });
+    }
+
+    void finish(bool grace_over)
+    {
+        stopped = true;
+        grace_expired = grace_over;
+        if (watcher) watcher->close();
+        if (signals) {
+            boost::system::error_code ec;
+            signals->cancel(ec);
+        }
         wake.cancel();
+        grace.cancel();
+        watchdog_timer.cancel();
+        done.cancel();
     }
 
     // ── inboxes ──
 
     Inbox* inbox_of(const fs::path& file)
     {
-        const fs::path folder = file.parent_path();
         for (auto& in : inboxes)
-            if (in.folder == folder) return &in;
+            if (in.folder == file.parent_path()) return &in;
         return nullptr;
     }
 
@@ -259,7 +261,7 @@ struct Daemon::Impl {
         }
         for (auto& gone : inboxes) {  // no longer configured: stop watching, release the lock
             if (watcher) watcher->unwatch(gone.folder);
-            std::erase_if(queue, [&](const Job& j) { return j.input.parent_path() == gone.folder; });
+            feed(event(EventKind::inbox_dropped, gone.folder));
             log_info("inbox " + gone.folder.string() + " is no longer watched");
         }
         inboxes = std::move(next);
@@ -270,36 +272,44 @@ struct Daemon::Impl {
     {
         next_lock_retry = now + lock_retry;
         for (auto& in : inboxes) {
-            if (!in.lock) {
-                auto attempt = try_lock_inbox(config.state_dir, in.folder);
-                if (attempt.lock) {
-                    in.lock = std::move(attempt.lock);
-                    if (in.lock_logged) log_info("inbox " + in.folder.string() + ": the other xferd is done; taking over");
-                    in.lock_logged = false;
-                    in.lock_message.clear();
-                    rescan_requested = true;
-                    enqueue_stored(in.folder);
-                } else {
-                    in.lock_message = attempt.message;
-                    if (!in.lock_logged) log_warn(attempt.message + (attempt.busy ? "; waiting for it to finish" : ""));
-                    in.lock_logged = true;
-                    continue;
-                }
-            }
-            if (!in.watched && watcher) {
-                auto w = watcher->watch(in.folder);
-                if (w) {
-                    in.watched = true;
-                    if (in.watch_error_logged) log_info("inbox " + in.folder.string() + " is watched again");
-                    in.watch_error_logged = false;
-                    rescan_requested = true;  // whatever arrived before the watch
-                } else if (!in.watch_error_logged) {
-                    log_error(w.error().message + "; retrying, and rescanning every " +
-                              std::to_string(config.watch.rescan_interval.count()) + " ms");
-                    in.watch_error_logged = true;
-                }
+            if (!in.lock && !lock(in)) continue;
+            if (in.watched || !watcher) continue;
+            auto w = watcher->watch(in.folder);
+            if (w) {
+                in.watched = true;
+                if (in.watch_error_logged) log_info("inbox " + in.folder.string() + " is watched again");
+                in.watch_error_logged = false;
+                feed(event(EventKind::rescan_now));  // whatever arrived before the watch
+            } else if (!in.watch_error_logged) {
+                log_error(w.error().message + "; retrying, and rescanning every " +
+                          std::to_string(config.watch.rescan_interval.count()) + " ms");
+                in.watch_error_logged = true;
             }
         }
+    }
+
+    bool lock(Inbox& in)
+    {
+        auto attempt = try_lock_inbox(config.state_dir, in.folder);
+        if (!attempt.lock) {
+            in.lock_message = attempt.message;
+            if (!in.lock_logged) log_warn(attempt.message + (attempt.busy ? "; waiting for it to finish" : ""));
+            in.lock_logged = true;
+            return false;
+        }
+        in.lock = std::move(attempt.lock);
+        if (in.lock_logged) log_info("inbox " + in.folder.string() + ": the other xferd is done; taking over");
+        in.lock_logged = false;
+        in.lock_message.clear();
+        feed(event(EventKind::rescan_now));
+        // Unfinished batches go on, waiting ones look for an approval left meanwhile.
+        for (const auto& b : runner->batches({in.folder})) {
+            DaemonEvent e = event(EventKind::stored_batch, b.input);
+            e.batch = b.id;
+            e.waiting = b.waiting;
+            feed(std::move(e));
+        }
+        return true;
     }
 
     [[nodiscard]] bool inboxes_need_attention() const
@@ -307,7 +317,7 @@ struct Daemon::Impl {
         return std::any_of(inboxes.begin(), inboxes.end(), [](const Inbox& i) { return !i.lock || !i.watched; });
     }
 
-    void rescan(Clock::time_point now)
+    void rescan()
     {
         for (auto& in : inboxes) {
             if (!in.lock) continue;
@@ -315,173 +325,120 @@ struct Daemon::Impl {
             for (fs::directory_iterator it(in.folder, ec), end; !ec && it != end; it.increment(ec)) {
                 const fs::path& p = it->path();
                 if (!is_batch_candidate(p) && !is_approval_file(p)) continue;
-                if (auto s = stamp_of(p)) tracker.seen(p, *s, now);
+                auto s = stamp_of(p);
+                if (!s) continue;
+                DaemonEvent e = event(EventKind::file_seen, p);
+                e.stamp = s;
+                feed(std::move(e));
             }
         }
     }
 
-    void on_event(const WatchEvent& e, Clock::time_point now)
+    // The store knows which batch waits for this approval file.
+    void match_approval(const fs::path& approval)
     {
-        switch (e.kind) {
-        case WatchEvent::Kind::moved_in:
-            if (auto s = stamp_of(e.path)) tracker.moved_in(e.path, *s, now);
+        Inbox* in = inbox_of(approval);
+        if (!in || !in->lock) return;
+        for (const auto& b : runner->batches({in->folder})) {
+            const OutputPaths out = output_paths_for(b.input);
+            if (!b.waiting || (out.approve_file != approval && out.approved_csv != approval && out.approved_xlsx != approval))
+                continue;
+            DaemonEvent e = event(EventKind::approval_for, b.input);
+            e.batch = b.id;
+            e.approval = approval;
+            feed(std::move(e));
+        }
+    }
+
+    void on_watch_event(const WatchEvent& w)
+    {
+        using K = WatchEvent::Kind;
+        switch (w.kind) {
+        case K::moved_in:
+        case K::close_write: {
+            DaemonEvent e = event(w.kind == K::moved_in ? EventKind::file_moved_in : EventKind::file_closed, w.path);
+            e.stamp = stamp_of(w.path);
+            feed(std::move(e));
             break;
-        case WatchEvent::Kind::close_write:
-            if (auto s = stamp_of(e.path)) tracker.close_write(e.path, *s, now);
-            break;
-        case WatchEvent::Kind::removed:
-            tracker.deleted(e.path);
-            std::erase_if(queue, [&](const Job& j) { return j.input == e.path && j.kind == Job::Kind::process; });
-            break;
-        case WatchEvent::Kind::overflow:
-            log_warn("inotify queue overflow: events were lost; rescanning the inboxes");
-            rescan_requested = true;
-            break;
-        case WatchEvent::Kind::folder_gone:
+        }
+        case K::modified: feed(event(EventKind::file_modified, w.path)); break;
+        case K::removed: feed(event(EventKind::file_deleted, w.path)); break;
+        case K::overflow: feed(event(EventKind::events_lost)); break;
+        case K::folder_gone:
             for (auto& in : inboxes) {
-                if (in.folder != e.path) continue;
+                if (in.folder != w.path) continue;
                 in.watched = false;
                 log_warn("inbox " + in.folder.string() + " was removed or moved away; watching it again once it is back");
                 in.watch_error_logged = true;
             }
+            rearm();
             break;
         }
     }
 
     asio::awaitable<void> watch_loop()
     {
-        while (!stopping && watcher) {
+        while (!stopped && watcher) {
             auto events = co_await watcher->next();
             if (!events) {
-                if (!stopping)
+                if (!stopped)
                     log_error(events.error().message + "; relying on the rescan every " +
                               std::to_string(config.watch.rescan_interval.count()) + " ms");
                 co_return;
             }
-            const auto now = Clock::now();
-            for (const auto& e : *events) on_event(e, now);
-            poke();
+            for (const auto& e : *events) on_watch_event(e);
         }
     }
 
     // ── batches ──
 
-    // Results (or a file-level rejection) newer than the input: handled before, by this daemon
-    // before a restart or by `xferd once`. Touching the input makes it new again.
-    void enqueue(Job job)
+    void start(const DaemonAction& a)
     {
-        std::erase_if(queue, [&](const Job& j) { return j.input == job.input && j.kind == job.kind; });
-        auto at = std::upper_bound(queue.begin(), queue.end(), job.order,
-                                   [](std::int64_t order, const Job& j) { return order < j.order; });
-        queue.insert(at, std::move(job));
-    }
-
-    void route(const fs::path& p)
-    {
-        Inbox* in = inbox_of(p);
-        if (!in || !in->lock) return;
-        auto s = stamp_of(p);
-        if (is_approval_file(p)) {
-            // The store knows which batch waits for it; the runner finds out (or says nothing).
-            for (const auto& b : runner->batches({in->folder}))
-                if (b.waiting && (output_paths_for(b.input).approve_file == p ||
-                                  output_paths_for(b.input).approved_csv == p ||
-                                  output_paths_for(b.input).approved_xlsx == p))
-                    enqueue(Job{Job::Kind::approve, b.input, b.id, s ? s->mtime_ns : 0});
-            return;
-        }
-        // Intake decides from the store whether there is anything to do.
-        enqueue(Job{Job::Kind::process, p, 0, s ? s->mtime_ns : 0});
-    }
-
-    // At start (and after a lock is taken over): unfinished batches go on, waiting ones look for
-    // an approval left meanwhile.
-    void enqueue_stored(const fs::path& folder)
-    {
-        for (const auto& b : runner->batches({folder}))
-            enqueue(Job{b.waiting ? Job::Kind::approve : Job::Kind::resume, b.input, b.id, 0});
-    }
-
-    void dispatch()
-    {
-        if (stopping) return;
-        const std::size_t limit = std::max(1u, config.watch.max_parallel_batches);
-        while (running.size() < limit) {
-            auto it = std::find_if(queue.begin(), queue.end(), [&](const Job& j) { return !running.count(j.input); });
-            if (it == queue.end()) break;
-            Job job = std::move(*it);
-            queue.erase(it);
-            start(std::move(job));
-        }
-    }
-
-    void start(Job job)
-    {
-        const fs::path input = job.input;
-        running.insert(input);
-        tasks.add();
-        asio::co_spawn(ctx, run_job(runner, std::move(job), batch_options_for(config, input.parent_path())),
-                       [this, input](std::exception_ptr e) {
+        const std::uint64_t job = a.job;
+        const fs::path input = a.path;
+        asio::co_spawn(ctx, run_job(runner, a.job_kind, input, a.batch, batch_options_for(config, input.parent_path())),
+                       [this, job, input](std::exception_ptr e, BatchOutcome outcome) {
+                           DaemonEvent finished = event(EventKind::batch_finished, input);
+                           finished.job = job;
+                           finished.end = JobEnd::done;   // an internal error: not retried in a loop
                            if (e) {
                                try {
                                    std::rethrow_exception(e);
                                } catch (const std::exception& x) {
                                    log_error(input.string() + ": internal error: " + x.what());
                                }
+                           } else {
+                               finished.end = job_end_of(outcome);
+                               outcome.input = outcome.input.empty() ? input : outcome.input;
+                               outcomes.emplace(job, std::move(outcome));
                            }
-                           running.erase(input);
-                           tasks.done();
-                           poke();
+                           feed(std::move(finished));
                        });
     }
 
-    asio::awaitable<void> run_job(std::shared_ptr<BatchRunner> r, Job job, BatchOptions options)
+    static asio::awaitable<BatchOutcome> run_job(std::shared_ptr<BatchRunner> r, JobKind kind, fs::path input,
+                                                 BatchId batch, BatchOptions options)
     {
-        const fs::path input = job.input;
-        BatchOutcome outcome;
-        switch (job.kind) {
-        case Job::Kind::process: outcome = co_await r->process(input, options); break;
-        case Job::Kind::resume: outcome = co_await r->resume(job.batch, options); break;
-        case Job::Kind::approve: outcome = co_await r->approve(job.batch, options); break;
+        switch (kind) {
+        case JobKind::take: co_return co_await r->process(input, options);
+        case JobKind::resume: co_return co_await r->resume(batch, options);
+        case JobKind::approve: break;
         }
-        using E = BatchOutcome::End;
-        if (outcome.end == E::nothing_to_do) co_return;
-        if (outcome.end == E::waiting_for_approval) {
-            waiting.insert(input);
-            if (!outcome.message.empty()) log_warn(printable(input.filename().string()) + ": " + outcome.message);
-            log_info(printable(input.filename().string()) + ": waiting for operator approval: " + outcome.approve_hint);
-            co_return;
-        }
-        waiting.erase(input);
-        log_line(outcome.needs_attention() ? LogLevel::warn : LogLevel::info, outcome.summary());
-        if (outcome.end == E::api_unavailable || outcome.end == E::interrupted || outcome.end == E::left_for_later ||
-            outcome.end == E::state_error)
-            tracker.forget(input);  // taken again at the next rescan (or the next start)
+        co_return co_await r->approve(batch, options);
     }
 
     // ── systemd ──
 
     std::string status_text() const
     {
+        const auto running = flow.running();
+        if (flow.stopping()) return "stopping: waiting for " + plural(running.size(), "batch") + " to finish";
         std::size_t watched = std::count_if(inboxes.begin(), inboxes.end(), [](const Inbox& i) { return i.lock.has_value(); });
-        std::string s;
-        if (stopping) {
-            s = "stopping: waiting for " + plural(running.size(), "batch") + " to finish";
-            return s;
-        }
-        s = "watching " + plural(watched, "inbox") + "; ";
-        if (running.empty()) {
-            s += "idle";
-        } else {
-            s += "processing ";
-            bool first = true;
-            for (const auto& r : running) {
-                s += (first ? "" : ", ") + r.filename().string();
-                first = false;
-            }
-        }
-        if (!queue.empty()) s += "; " + std::to_string(queue.size()) + " queued";
-        if (!waiting.empty()) s += "; " + std::to_string(waiting.size()) + " waiting for approval";
+        std::string s = "watching " + plural(watched, "inbox") + "; ";
+        if (running.empty()) s += "idle";
+        for (std::size_t i = 0; i < running.size(); ++i) s += (i ? ", " : "processing ") + running[i].filename().string();
+        if (flow.queued()) s += "; " + std::to_string(flow.queued()) + " queued";
+        if (flow.waiting()) s += "; " + std::to_string(flow.waiting()) + " waiting for approval";
         for (const auto& in : inboxes)
             if (!in.lock && !in.lock_message.empty()) s += "; " + in.lock_message;
         return s;
@@ -510,17 +467,19 @@ struct Daemon::Impl {
 
     // ── reload ──
 
+    void reload_failed(const std::string& why)
+    {
+        log_error("reload failed, the running configuration is kept: " + why);
+        sd.ready_with_status(status_text() + "; last reload failed, old configuration kept");
+        last_status.clear();
+    }
+
     void do_reload()
     {
         sd.reloading();
         log_info("SIGHUP: reloading " + config_path.string());
         auto loaded = load_config(config_path);
-        if (!loaded) {
-            log_error("reload failed, the running configuration is kept: " + loaded.error().message);
-            sd.ready_with_status(status_text() + "; last reload failed, old configuration kept");
-            last_status.clear();
-            return;
-        }
+        if (!loaded) return reload_failed(loaded.error().message);
         Config next = std::move(*loaded);
         if (folder_key(next.state_dir) != folder_key(config.state_dir)) {
             log_warn("reload: state_dir changed to " + next.state_dir.string() +
@@ -529,88 +488,19 @@ struct Daemon::Impl {
             next.state_dir = config.state_dir;
         }
         auto r = factory(next, ctx.get_executor());
-        if (!r) {
-            log_error("reload failed, the running configuration is kept: " + r.error().message);
-            sd.ready_with_status(status_text() + "; last reload failed, old configuration kept");
-            last_status.clear();
-            return;
-        }
+        if (!r) return reload_failed(r.error().message);
         runner = std::move(*r);  // running batches finish with the runner they started with
         runners.push_back(runner);
         config = std::move(next);
-        tracker.set_settle(config.watch.settle);
+        DaemonEvent configured = event(EventKind::configured);
+        configured.settings = settings_of(config);
+        feed(std::move(configured));
         set_inboxes(config.inboxes);
-        const auto now = Clock::now();
-        next_lock_retry = now;
-        next_rescan = now;
+        attend_inboxes(Clock::now());
         log_info("configuration reloaded: " + plural(config.inboxes.size(), "inbox") + ", up to " +
                  plural(config.watch.max_parallel_batches, "batch") + " at once");
         last_status = status_text();
         sd.ready_with_status(last_status);
-    }
-
-    // ── the loop ──
-
-    asio::awaitable<void> main_loop()
-    {
-        while (!stopping) {
-            poked = false;
-            if (reload_requested) {
-                reload_requested = false;
-                do_reload();
-            }
-            auto now = Clock::now();
-            if (now >= next_lock_retry) attend_inboxes(now);
-            if (rescan_requested || now >= next_rescan) {
-                rescan_requested = false;
-                rescan(now);
-                next_rescan = now + config.watch.rescan_interval;
-            }
-            for (const auto& p : tracker.due(now)) {
-                if (auto s = stamp_of(p)) tracker.seen(p, *s, now);
-                else tracker.deleted(p);
-            }
-            for (const auto& p : tracker.take_ready()) route(p);
-            dispatch();
-            update_status();
-            if (poked || stopping) continue;
-
-            auto deadline = next_rescan;
-            if (auto due = tracker.next_due()) deadline = std::min(deadline, *due);
-            if (inboxes_need_attention()) deadline = std::min(deadline, next_lock_retry);
-            wake.expires_at(deadline);
-            co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-        }
-    }
-
-    asio::awaitable<void> shut_down()
-    {
-        using namespace asio::experimental::awaitable_operators;
-        sd.stopping();
-        const std::size_t queued = queue.size();
-        queue.clear();  // not started: found again at the next start
-        log_info("stopping: " + plural(running.size(), "running batch") + " to finish" +
-                 (queued ? ", " + plural(queued, "queued batch") + " left for the next start" : std::string()));
-        last_status.clear();
-        update_status();
-        if (tasks.count() > 0) {
-            asio::steady_timer grace(ctx, config.watch.shutdown_grace);
-            auto which = co_await (tasks.wait() || grace.async_wait(asio::as_tuple(asio::use_awaitable)));
-            if (which.index() == 1 && tasks.count() > 0) {
-                grace_expired = true;
-                log_warn("shutdown grace of " + std::to_string(config.watch.shutdown_grace.count()) + " ms is over with " +
-                         plural(tasks.count(), "batch") +
-                         " still running; exiting anyway: their journal resumes them at the next start");
-            }
-        }
-        stopped = true;
-        if (watcher) watcher->close();
-        if (signals) {
-            boost::system::error_code ec;
-            signals->cancel(ec);
-        }
-        watchdog_timer.cancel();
-        log_info("stopped");
     }
 };
 
@@ -623,19 +513,22 @@ Daemon::~Daemon() = default;
 
 bool Daemon::grace_expired() const { return impl_->grace_expired; }
 
+bool Daemon::stopping() const { return impl_->stopped || impl_->flow.stopping(); }
+
 void Daemon::reload()
 {
-    impl_->reload_requested = true;
-    impl_->poke();
+    if (impl_->stopped || impl_->flow.stopping()) return;
+    impl_->do_reload();
 }
 
 void Daemon::stop()
 {
-    if (impl_->stopping) return;
-    impl_->stopping = true;
-    for (auto& weak : impl_->runners)
+    auto& d = *impl_;
+    if (d.stopped || d.flow.stopping()) return;
+    d.sd.stopping();
+    for (auto& weak : d.runners)
         if (auto r = weak.lock()) r->request_stop();
-    impl_->poke();
+    d.feed(Impl::event(EventKind::stop_requested));
 }
 
 void Daemon::handle_signals()
@@ -670,10 +563,13 @@ asio::awaitable<Result<void>> Daemon::run()
     auto w = InotifyWatcher::create(ex);
     if (!w) co_return w.error();
     d.watcher = std::move(*w);
-    d.tracker.set_settle(d.config.watch.settle);
+    DaemonEvent configured = Impl::event(EventKind::configured);
+    configured.settings = settings_of(d.config);
+    d.feed(std::move(configured));
     d.set_inboxes(d.config.inboxes);
     d.attend_inboxes(Clock::now());
     asio::co_spawn(d.ctx, d.watch_loop(), asio::detached);
+    asio::co_spawn(d.ctx, d.timer_loop(), asio::detached);
     asio::co_spawn(d.ctx, d.watchdog_loop(), asio::detached);
 
     d.last_status = d.status_text();
@@ -683,45 +579,11 @@ asio::awaitable<Result<void>> Daemon::run()
     log_info("xferd run: watching " + folders + " (settle " + std::to_string(d.config.watch.settle.count()) +
              " ms, rescan every " + std::to_string(d.config.watch.rescan_interval.count()) + " ms, up to " +
              plural(d.config.watch.max_parallel_batches, "batch") + " at once)");
+    d.feed(Impl::event(EventKind::rescan_now));
 
-    co_await d.main_loop();
-    co_await d.shut_down();
+    if (!d.stopped) co_await d.done.async_wait(asio::as_tuple(asio::use_awaitable));
+    log_info("stopped");
     co_return Result<void>{};
-}
-
-int run_daemon(const std::string& config_path)
-{
-    auto config = load_config(config_path);
-    if (!config) {
-        std::cerr << "xferd: " << config.error().message << "\n";
-        return 2;
-    }
-    asio::io_context ctx{1};
-    Daemon daemon(ctx, config_path, std::move(*config), pipeline_runner_factory());
-    daemon.handle_signals();
-    int code = 0;
-    asio::co_spawn(ctx, daemon.run(), [&](std::exception_ptr e, Result<void> r) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                log_error(std::string("fatal: ") + x.what());
-            }
-            code = 2;
-        } else if (!r) {
-            log_error(r.error().message);
-            code = 2;
-        }
-        ctx.stop();
-    });
-    ctx.run();
-    if (daemon.grace_expired()) {
-        // Batches still in flight hold the io_context; their journal lets the next start resume
-        // them. Leave without unwinding them.
-        std::fflush(stderr);
-        std::_Exit(code);
-    }
-    return code;
 }
 
 }  // namespace xferd

@@ -19,20 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uint32_t watch_mask =
-    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+    IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 constexpr std::size_t header_size = sizeof(struct inotify_event);
-
-bool ends_with_icase(std::string_view s, std::string_view suffix)
-{
-    if (s.size() < suffix.size()) return false;
-    s = s.substr(s.size() - suffix.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != suffix[i]) return false;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -56,16 +44,6 @@ void InotifyDecoder::feed(std::string_view bytes, std::vector<InotifyRecord>& ou
     partial_.erase(0, pos);
 }
 
-bool is_approval_file(const fs::path& path)
-{
-    const std::string name = path.filename().string();
-    if (name.empty() || name.front() == '.' || name.starts_with("~$")) return false;
-    for (std::string_view suffix :
-         {std::string_view(".approve"), std::string_view(".approved.csv"), std::string_view(".approved.xlsx")})
-        if (ends_with_icase(name, suffix) && name.size() > suffix.size()) return true;
-    return false;
-}
-
 std::optional<WatchEvent> classify(const InotifyRecord& r, const std::map<int, fs::path>& folders)
 {
     if (r.mask & IN_Q_OVERFLOW) return WatchEvent{WatchEvent::Kind::overflow, {}};
@@ -79,6 +57,7 @@ std::optional<WatchEvent> classify(const InotifyRecord& r, const std::map<int, f
     if (r.mask & IN_MOVED_TO) return WatchEvent{WatchEvent::Kind::moved_in, path};
     if (r.mask & IN_CLOSE_WRITE) return WatchEvent{WatchEvent::Kind::close_write, path};
     if (r.mask & (IN_DELETE | IN_MOVED_FROM)) return WatchEvent{WatchEvent::Kind::removed, path};
+    if (r.mask & IN_MODIFY) return WatchEvent{WatchEvent::Kind::modified, path};
     return std::nullopt;
 }
 

@@ -12,8 +12,10 @@
 #include "xferd/batch/operator_approval.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/core/printable.hpp"
+#include "xferd/service/batch_events.hpp"
 #include "xferd/service/config_loading.hpp"
 #include "xferd/service/inbox_scan.hpp"
+#include "xferd/service/monitoring.hpp"
 #include "xferd/service/progress_line.hpp"
 #include "xferd/store/inbox_lock.hpp"
 
@@ -55,7 +57,10 @@ fs::path normal(const fs::path& p)
 
 class OnceRun {
 public:
-    OnceRun(const Config& cfg, Scope scope, BatchServices& services) : cfg_(cfg), scope_(std::move(scope)), s_(services) {}
+    OnceRun(const Config& cfg, Scope scope, BatchServices& services, BatchReporter& reporter)
+        : cfg_(cfg), scope_(std::move(scope)), s_(services), reporter_(reporter)
+    {
+    }
 
     asio::awaitable<void> run()
     {
@@ -85,7 +90,7 @@ public:
                 log_line(LogLevel::debug, printable(p.filename().string()) + ": " + in.message);
                 continue;
             }
-            report(outcome_of(in, p));
+            report(outcome_of(in, p), options);
         }
     }
 
@@ -95,11 +100,13 @@ public:
 private:
     bool stopping() const { return s_.client.stopping(); }
 
-    asio::awaitable<void> run_one(BatchId id, const fs::path& path)
+    // `waiting`: a batch already known to wait, looked at again without a new approval.
+    asio::awaitable<void> run_one(BatchId id, const fs::path& path, bool waiting = false)
     {
         ran_.insert(id);
         const BatchOptions options = batch_options_for(cfg_, fs::path(path).parent_path());
-        report(co_await run_batch(s_, id, options));
+        BatchOutcome o = co_await run_batch(s_, id, options);
+        report(std::move(o), options, waiting);
     }
 
     asio::awaitable<void> approval_for(const BatchInfo& b)
@@ -114,17 +121,20 @@ private:
         }
         if (a.kind == ApprovalOutcome::Kind::refused) {
             approval_refused_ = true;
+            reporter_.approval_refused(b.path, b.sha256, a.file, a.message);
             std::cout << printable(fs::path(b.path).filename().string()) << ": APPROVAL REFUSED: " << a.message
                       << std::endl;
         }
         ran_.insert(b.id);   // still waiting: said below through its outcome
-        co_await run_one(b.id, b.path);
+        co_await run_one(b.id, b.path, true);
     }
 
-    void report(BatchOutcome o)
+    void report(BatchOutcome o, const BatchOptions& options, bool waiting = false)
     {
         progress_done();
         std::cout << o.summary() << std::endl;
+        if (waiting) reporter_.still_waiting(o, options);
+        else reporter_.batch_end(o, options);
         outcomes_.push_back(std::move(o));
     }
 
@@ -133,7 +143,7 @@ private:
         BatchOutcome o;
         o.end = BatchOutcome::End::state_error;
         o.message = message;
-        report(std::move(o));
+        report(std::move(o), BatchOptions{});
     }
 
     void progress_done() { progress_line_clear(); }
@@ -141,6 +151,7 @@ private:
     const Config& cfg_;
     Scope scope_;
     BatchServices& s_;
+    BatchReporter& reporter_;
     std::set<BatchId> ran_;
     std::vector<BatchOutcome> outcomes_;
     bool approval_refused_ = false;
@@ -162,6 +173,77 @@ int exit_code(const std::vector<BatchOutcome>& outcomes, bool refused, bool sign
     return attention ? exit_attention : exit_ok;
 }
 
+// The inbox folders, or the files and folders named on the command line.
+std::optional<Scope> scope_of(const Config& cfg, const std::vector<std::string>& paths)
+{
+    Scope scope;
+    if (paths.empty()) {
+        for (const auto& inbox : cfg.inboxes) scope.folders.push_back(normal(inbox.path));
+        return scope;
+    }
+    for (const auto& p : paths) {
+        std::error_code ec;
+        auto st = fs::symlink_status(p, ec);
+        if (fs::is_directory(st)) scope.folders.push_back(normal(p));
+        else if (fs::exists(st)) scope.files.push_back(normal(p));
+        else {
+            std::cerr << "xferd: " << printable(p) << ": no such file or folder\n";
+            return std::nullopt;
+        }
+    }
+    return scope;
+}
+
+// SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace period
+// (every step is in the store, so whatever is cut short resumes at the next run).
+void stop_on_signal(asio::io_context& ctx, asio::signal_set& signals, asio::steady_timer& grace, MobprocClient& client,
+                    std::chrono::milliseconds grace_period, bool& signalled)
+{
+    signals.async_wait([&, grace_period](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        signalled = true;
+        log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
+                 ": stopping; no new rows are started, requests in flight get " +
+                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(grace_period).count()) +
+                 " s to finish");
+        client.request_stop();
+        grace.expires_after(grace_period);
+        grace.async_wait([&ctx](const boost::system::error_code& gec) {
+            if (!gec) {
+                log_warn("grace period over: exiting; rows still in flight are looked up at the next run");
+                ctx.stop();
+            }
+        });
+    });
+}
+
+// The store twice (reads on the io thread; the writer's own connection) and the API's TLS.
+struct Opened {
+    std::unique_ptr<StateStore> reader, writer;
+    std::shared_ptr<asio::ssl::context> tls;
+};
+
+int open_store_and_tls(const Config& cfg, Opened& out)
+{
+    auto reader = open_sqlite_store(cfg.state_dir);
+    if (!reader) {
+        std::cerr << "xferd: ERROR: " << reader.error().message << "; nothing was done\n";
+        return exit_attention;
+    }
+    auto writer = open_sqlite_store(cfg.state_dir);
+    if (!writer) {
+        std::cerr << "xferd: ERROR: " << writer.error().message << "; nothing was done\n";
+        return exit_attention;
+    }
+    auto tls = make_client_tls_context(cfg.api.ca_file);
+    if (!tls) {
+        std::cerr << "xferd: " << tls.error().message << "\n";
+        return exit_usage;
+    }
+    out = Opened{std::move(*reader), std::move(*writer), std::move(*tls)};
+    return exit_ok;
+}
+
 }  // namespace
 
 int cmd_once(const std::string& config_path, const std::vector<std::string>& paths)
@@ -173,78 +255,50 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
     auto cfg = load_or_report(config_path);
     if (!cfg) return exit_usage;
 
-    Scope scope;
-    if (paths.empty()) {
-        for (const auto& inbox : cfg->inboxes) scope.folders.push_back(normal(inbox.path));
-    } else {
-        for (const auto& p : paths) {
-            std::error_code ec;
-            auto st = fs::symlink_status(p, ec);
-            if (fs::is_directory(st)) scope.folders.push_back(normal(p));
-            else if (fs::exists(st)) scope.files.push_back(normal(p));
-            else {
-                std::cerr << "xferd: " << printable(p) << ": no such file or folder\n";
-                return exit_usage;
-            }
-        }
-    }
+    auto scope = scope_of(*cfg, paths);
+    if (!scope) return exit_usage;
     // `once` (a timer) and `run` (the daemon) never work on the same inbox at the same time.
-    std::vector<fs::path> folders = scope.folders;
-    for (const auto& f : scope.files) folders.push_back(f.parent_path());
+    std::vector<fs::path> folders = scope->folders;
+    for (const auto& f : scope->files) folders.push_back(f.parent_path());
     auto locks = lock_inboxes_now(cfg->state_dir, folders);
     if (!locks) {
         std::cerr << "xferd: " << locks.error().message << "; nothing was done, try again later\n";
         return exit_inbox_busy;
     }
 
-    auto reader = open_sqlite_store(cfg->state_dir);
-    if (!reader) {
-        std::cerr << "xferd: ERROR: " << reader.error().message << "; nothing was done\n";
-        return exit_attention;
-    }
-    auto writer_store = open_sqlite_store(cfg->state_dir);
-    if (!writer_store) {
-        std::cerr << "xferd: ERROR: " << writer_store.error().message << "; nothing was done\n";
-        return exit_attention;
-    }
-    auto tls = make_client_tls_context(cfg->api.ca_file);
-    if (!tls) {
-        std::cerr << "xferd: " << tls.error().message << "\n";
+    auto monitoring = Monitoring::start_for(ctx.get_executor(), *cfg);
+    if (!monitoring) {
+        std::cerr << "xferd: " << monitoring.error().message << "\n";
         return exit_usage;
     }
-    MobprocClient client(ctx.get_executor(), cfg->api, *tls,
+    Monitoring& m = **monitoring;
+
+    Opened opened;
+    if (int code = open_store_and_tls(*cfg, opened); code != exit_ok) return code;
+    MobprocClient client(ctx.get_executor(), cfg->api, opened.tls,
                          [](std::string_view level, std::string_view message) {
                              log_line(log_level_named(level), message);
                          });
     AsyncSemaphore budget(ctx.get_executor(), std::max(1u, cfg->api.concurrency));
     asio::thread_pool workers(1);
-    StoreWriter writer(std::move(*writer_store));
-    BatchServices services{client, budget, writer, **reader, workers, cfg->state_dir, progress_line_sink()};
+    StoreWriterOptions writer_options;
+    writer_options.on_commit = [&m](std::chrono::duration<double> took) { m.metrics().store_commit(took); };
+    StoreWriter writer(std::move(opened.writer), std::move(writer_options));
+    BatchServices services{client, budget, writer, *opened.reader, workers, cfg->state_dir, progress_line_sink()};
 
-    // SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace
-    // period (every step is in the store, so whatever is cut short resumes at the next run).
     asio::steady_timer grace(ctx);
     bool signalled = false;
-    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        signalled = true;
-        log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
-                 ": stopping; no new rows are started, requests in flight get " +
-                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(cfg->watch.shutdown_grace).count()) +
-                 " s to finish");
-        client.request_stop();
-        grace.expires_after(cfg->watch.shutdown_grace);
-        grace.async_wait([&](const boost::system::error_code& gec) {
-            if (!gec) {
-                log_warn("grace period over: exiting; rows still in flight are looked up at the next run");
-                ctx.stop();
-            }
-        });
-    });
+    stop_on_signal(ctx, signals, grace, client, cfg->watch.shutdown_grace, signalled);
 
-    OnceRun once(*cfg, std::move(scope), services);
+    BatchReporter reporter(&m.metrics(), &m.notifier());
+    OnceRun once(*cfg, std::move(*scope), services, reporter);
     bool failed = false;
-    asio::co_spawn(ctx, once.run(), [&](std::exception_ptr e) {
+    auto whole = [&]() -> asio::awaitable<void> {
+        co_await once.run();
+        m.stopping();
+        co_await m.finish();   // at most notify.timeout for the notifications still queued
+    };
+    asio::co_spawn(ctx, whole(), [&](std::exception_ptr e) {
         if (e) {
             try {
                 std::rethrow_exception(e);

@@ -146,3 +146,38 @@ BOOST_AUTO_TEST_CASE(report_batch_end_feeds_the_metrics)
     BOOST_TEST(m.render().find("xferd_batches_total{outcome=\"done_with_problems\"} 1\n") != std::string::npos);
     BOOST_TEST(!host_name().empty());
 }
+
+BOOST_AUTO_TEST_CASE(the_reporter_counts_each_row_once_per_phase_across_runs_of_a_batch)
+{
+    XferdMetrics m("t");
+    BatchReporter reporter(&m, nullptr);
+    BatchOutcome waiting = outcome_for("/nowhere/review.csv");
+    waiting.end = BatchOutcome::End::waiting_for_approval;
+    waiting.counts.rows = 4;
+    waiting.counts.invalid = 1;
+    waiting.counts.submitted = 0;
+    reporter.batch_end(waiting, manual_options());
+    reporter.still_waiting(waiting, manual_options());   // looked at again: the gauge only
+    std::string text = m.render();
+    BOOST_TEST(text.find("xferd_rows_total{phase=\"validate\",outcome=\"valid\"} 3\n") != std::string::npos, text);
+    BOOST_TEST(text.find("xferd_rows_total{phase=\"validate\",outcome=\"invalid\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("xferd_rows_total{phase=\"confirm\",outcome=\"approved\"} 3\n") != std::string::npos);
+    BOOST_TEST(text.find("xferd_batches_total{outcome=\"waiting_for_approval\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("xferd_batches_waiting_for_approval 1\n") != std::string::npos);
+
+    BatchOutcome done = waiting;   // the operator approved: submitted
+    done.end = BatchOutcome::End::finished;
+    done.counts.submitted = 3;
+    reporter.batch_end(done, manual_options());
+    text = m.render();
+    BOOST_TEST(text.find("xferd_rows_total{phase=\"confirm\",outcome=\"approved\"} 3\n") != std::string::npos, text);
+    BOOST_TEST(text.find("xferd_rows_total{phase=\"validate\",outcome=\"valid\"} 3\n") != std::string::npos);
+    BOOST_TEST(text.find("xferd_rows_total{phase=\"submit\",outcome=\"submitted\"} 3\n") != std::string::npos);
+    BOOST_TEST(text.find("xferd_batches_total{outcome=\"done\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("xferd_batches_waiting_for_approval 0\n") != std::string::npos);
+
+    BatchOutcome duplicate = done;   // the same content again: nothing is counted
+    duplicate.end = BatchOutcome::End::duplicate;
+    reporter.batch_end(duplicate, BatchOptions{});
+    BOOST_TEST(m.render().find("xferd_rows_total{phase=\"submit\",outcome=\"submitted\"} 3\n") != std::string::npos);
+}

@@ -108,6 +108,10 @@ BOOST_AUTO_TEST_CASE(batch_files_and_approvals_are_reported)
     auto closed = classify({2, IN_CLOSE_WRITE, 0, "feed.JSONL"}, folders);
     BOOST_REQUIRE(closed.has_value());
     BOOST_TEST((closed->kind == WatchEvent::Kind::close_write));
+    auto written = classify({2, IN_MODIFY, 0, "feed.csv"}, folders);
+    BOOST_REQUIRE(written.has_value());
+    BOOST_TEST((written->kind == WatchEvent::Kind::modified));
+    BOOST_TEST(!classify({2, IN_MODIFY, 0, "feed.csv.part"}, folders).has_value());
     BOOST_TEST(closed->path == fs::path("/srv/xferd/hr/feed.JSONL"));
 
     for (auto mask : {std::uint32_t(IN_DELETE), std::uint32_t(IN_MOVED_FROM)}) {
@@ -175,7 +179,7 @@ BOOST_AUTO_TEST_CASE(watcher_on_a_real_folder)
     asio::co_spawn(
         ctx,
         [&]() -> asio::awaitable<void> {
-            while (seen.size() < 3) {
+            while (seen.size() < 4) {
                 auto batch = co_await watcher.next();
                 if (!batch) break;
                 for (auto& e : *batch) seen.push_back(e);
@@ -184,11 +188,14 @@ BOOST_AUTO_TEST_CASE(watcher_on_a_real_folder)
         },
         asio::detached);
     ctx.run_for(std::chrono::seconds(5));
-    BOOST_REQUIRE(seen.size() == 3u);
-    BOOST_TEST((seen[0].kind == WatchEvent::Kind::close_write));
+    // The write in place is seen as it happens (open for writing) and as it closes.
+    BOOST_REQUIRE(seen.size() == 4u);
+    BOOST_TEST((seen[0].kind == WatchEvent::Kind::modified));
     BOOST_TEST(seen[0].path == dir / "written.csv");
-    BOOST_TEST((seen[1].kind == WatchEvent::Kind::moved_in));
-    BOOST_TEST(seen[1].path == dir / "moved.csv");
-    BOOST_TEST((seen[2].kind == WatchEvent::Kind::removed));
-    BOOST_TEST(seen[2].path == dir / "written.csv");
+    BOOST_TEST((seen[1].kind == WatchEvent::Kind::close_write));
+    BOOST_TEST(seen[1].path == dir / "written.csv");
+    BOOST_TEST((seen[2].kind == WatchEvent::Kind::moved_in));
+    BOOST_TEST(seen[2].path == dir / "moved.csv");
+    BOOST_TEST((seen[3].kind == WatchEvent::Kind::removed));
+    BOOST_TEST(seen[3].path == dir / "written.csv");
 }

@@ -4,6 +4,9 @@
 // - moved in (IN_MOVED_TO): the writer finished elsewhere and renamed it here: ready at once;
 // - closed after writing (IN_CLOSE_WRITE) or found by a rescan: ready once its size and mtime
 //   were seen unchanged for `settle` (a writer that reopens the file and appends restarts it);
+// - written to (IN_MODIFY) and not yet closed (IN_CLOSE_WRITE): open for writing, never ready,
+//   whatever the stamps say (an upload that appends a block every few seconds, without a
+//   rename, looks settled between two blocks);
 // - the same (path, size, mtime) is never handed out twice; a file that changes afterwards is
 //   a new version and is tracked again.
 #pragma once
@@ -13,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace xferd {
@@ -36,6 +40,13 @@ public:
     void moved_in(const std::filesystem::path& path, FileStamp stamp, Clock::time_point now);
     // IN_CLOSE_WRITE: a writer finished a pass; wait for the file to stay unchanged.
     void close_write(const std::filesystem::path& path, FileStamp stamp, Clock::time_point now);
+    // IN_MODIFY: a writer has the file open and is writing; held until its IN_CLOSE_WRITE (or
+    // moved_in / deleted / forget_writers).
+    void written(const std::filesystem::path& path);
+    // Events were lost (inotify queue overflow): the closes may be among them, so no file is
+    // held as open any longer (the read-lease check at intake still refuses an open file).
+    void forget_writers() { writing_.clear(); }
+    [[nodiscard]] bool open_for_writing(const std::filesystem::path& path) const { return writing_.count(path) > 0; }
     // A rescan (or a due check, see due()) found the file with this stamp.
     void seen(const std::filesystem::path& path, FileStamp stamp, Clock::time_point now);
     // IN_DELETE / IN_MOVED_FROM, or stat() found nothing: forget it (a later drop of the same
@@ -52,6 +63,9 @@ public:
     // Files complete now, each version handed out once (marked as handed out by this call).
     std::vector<std::filesystem::path> take_ready();
 
+    // The version of `path` handed out last, if any.
+    [[nodiscard]] std::optional<FileStamp> handed_out(const std::filesystem::path& path) const;
+
     // Files being watched, not yet handed out.
     [[nodiscard]] std::size_t pending() const { return pending_.size(); }
 
@@ -63,11 +77,12 @@ private:
         bool moved_in = false;
     };
     void observe(const std::filesystem::path& path, FileStamp stamp, Clock::time_point now, bool moved_in);
-    [[nodiscard]] bool is_ready(const Pending& p) const;
+    [[nodiscard]] bool is_ready(const std::filesystem::path& path, const Pending& p) const;
 
     std::chrono::milliseconds settle_;
     std::map<std::filesystem::path, Pending> pending_;
     std::map<std::filesystem::path, FileStamp> handed_out_;
+    std::set<std::filesystem::path> writing_;   // IN_MODIFY seen, IN_CLOSE_WRITE not yet
 };
 
 }  // namespace xferd

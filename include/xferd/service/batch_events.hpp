@@ -9,6 +9,7 @@
 #include "xferd/core/xferd_metrics.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -42,5 +43,31 @@ void report_batch_end(XferdMetrics* metrics, Notifier* notifier, const BatchOutc
                       const BatchOptions& options);
 void report_approval_refused(Notifier* notifier, const std::filesystem::path& input, const std::string& sha256,
                              const std::filesystem::path& approval_file, const std::string& reason);
+
+// What `once` and `run` call: report_batch_end and report_approval_refused, plus the rows
+// counters (xferd_rows_total), from each batch's counts: the growth since this process last
+// reported that batch, so a manual batch (waiting, then submitted) counts each row once per
+// phase. Either pointer may be null.
+class BatchReporter {
+public:
+    BatchReporter(XferdMetrics* metrics, Notifier* notifier) : metrics_(metrics), notifier_(notifier) {}
+
+    void batch_end(const BatchOutcome& outcome, const BatchOptions& options);
+    void approval_refused(const std::filesystem::path& input, const std::string& sha256,
+                          const std::filesystem::path& approval_file, const std::string& reason);
+    // A waiting batch looked at again with no (new) approval: the waiting gauge, no event (a
+    // timer running `once` would otherwise repeat "waiting for approval" at every run).
+    void still_waiting(const BatchOutcome& outcome, const BatchOptions& options);
+
+    [[nodiscard]] XferdMetrics* metrics() const { return metrics_; }
+    [[nodiscard]] Notifier* notifier() const { return notifier_; }
+
+private:
+    void count_rows(const BatchOutcome& outcome);
+
+    XferdMetrics* metrics_;
+    Notifier* notifier_;
+    std::map<std::string, BatchCounts> counted_;   // by content hash: what was counted already
+};
 
 }  // namespace xferd

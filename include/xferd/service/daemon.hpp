@@ -1,4 +1,6 @@
-// `xferd run`: the daemon. Watches the inbox folders (inotify + a periodic rescan), takes each
+// `xferd run`: the daemon. Its decisions are core/daemon_flow.hpp's; this is the driver that
+// turns inotify, timers, finished batches and signals into its events and carries out its
+// actions. Watches the inbox folders (inotify + a periodic rescan), takes each
 // batch once it is complete (settle.hpp), runs ready batches concurrently up to
 // watch.max_parallel_batches, oldest first, all sharing one request budget (api.concurrency)
 // and one MobprocClient; in manual approval mode waits for the operator's NAME.approve /
@@ -54,9 +56,14 @@ public:
 using RunnerFactory =
     std::function<Result<std::shared_ptr<BatchRunner>>(const Config& config, asio::any_io_executor ex)>;
 
-// The real one: one MobprocClient and one AsyncSemaphore(api.concurrency) per configuration, one
-// state store (reader, group-commit writer, worker thread) for the process.
-RunnerFactory pipeline_runner_factory();
+class XferdMetrics;
+class Notifier;
+
+// The real one (pipeline_runner.cpp): one MobprocClient and one AsyncSemaphore(api.concurrency)
+// per configuration, one state store (reader, group-commit writer, worker thread) for the
+// process. Batch ends and refused approvals go to `metrics` and `notifier` (either may be null),
+// as do the store's commit times.
+RunnerFactory pipeline_runner_factory(XferdMetrics* metrics = nullptr, Notifier* notifier = nullptr);
 
 class Daemon {
 public:
@@ -71,6 +78,8 @@ public:
     // `grace_expired` tells whether batches were still running when the grace period ended.
     asio::awaitable<Result<void>> run();
     [[nodiscard]] bool grace_expired() const;
+    // A stop was asked (SIGTERM): running batches finish, nothing new starts.
+    [[nodiscard]] bool stopping() const;
 
     // Both to be called on the io_context's thread (post them from elsewhere).
     void reload();   // as SIGHUP
@@ -85,7 +94,8 @@ private:
 };
 
 // `xferd run --config FILE`: loads the config, runs the daemon with the real pipeline and the
-// signals until SIGTERM / SIGINT. Exit status: 0 after a clean stop; 2 when the config or the
+// signals until SIGTERM / SIGINT; metrics.listen serves /metrics and /healthz for its life,
+// notify.command / notify.webhook get the batch events. Exit status: 0 after a clean stop; 2 when the config or the
 // start-up failed.
 int run_daemon(const std::string& config_path);
 

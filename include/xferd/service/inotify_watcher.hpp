@@ -1,9 +1,10 @@
 // Watching the inbox folders with inotify through Asio: one watch per folder, the events a
-// batch's readiness depends on (moved in, closed after writing, deleted / moved away) and
+// batch's readiness depends on (moved in, written to, closed after writing, deleted / moved away) and
 // queue overflow, which tells the daemon to rescan. The byte decoding is pure and separate,
 // so it is tested with handmade buffers.
 #pragma once
 
+#include "xferd/core/daemon_flow.hpp"  // is_approval_file
 #include "xferd/core/error.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -41,13 +42,12 @@ private:
     std::string partial_;
 };
 
-// NAME.approve and NAME.approved.csv: what an operator drops to approve a batch (manual mode).
-bool is_approval_file(const std::filesystem::path& path);
 
 struct WatchEvent {
     enum class Kind {
         moved_in,      // IN_MOVED_TO: complete now
         close_write,   // IN_CLOSE_WRITE: complete once it stays unchanged for `settle`
+        modified,      // IN_MODIFY: open for writing until its IN_CLOSE_WRITE
         removed,       // IN_DELETE / IN_MOVED_FROM
         overflow,      // IN_Q_OVERFLOW: events were lost, rescan everything
         folder_gone,   // the watched folder itself was deleted or moved (watch dropped)
