@@ -33,7 +33,7 @@ asio::awaitable<std::invoke_result_t<F&>> offload(asio::thread_pool& pool, F fn)
     co_return co_await std::move(on_pool);
 }
 
-std::string now_iso();   // "2026-12-02T10:00:00.123Z"
+// now_iso(): declared in xferd/batch/batch_run.hpp
 
 // Why the driver ends a run early.
 struct StopReason {

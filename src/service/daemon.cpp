@@ -331,7 +331,16 @@ struct Daemon::Impl {
                 e.stamp = s;
                 feed(std::move(e));
             }
+            if (runner && !flow.stopping()) notice_not_taken(in.folder);
         }
+    }
+
+    // Files the scan passed over are said once each (the store remembers), never silently left.
+    void notice_not_taken(const fs::path& folder)
+    {
+        asio::co_spawn(ctx, runner->notice_files_not_taken(folder), [folder](std::exception_ptr e) {
+            if (e) log_error(printable(folder.string()) + ": internal error while looking for files not taken");
+        });
     }
 
     // The store knows which batch waits for this approval file.

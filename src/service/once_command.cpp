@@ -14,6 +14,7 @@
 #include "xferd/core/printable.hpp"
 #include "xferd/service/batch_events.hpp"
 #include "xferd/service/config_loading.hpp"
+#include "xferd/service/files_not_taken.hpp"
 #include "xferd/service/inbox_scan.hpp"
 #include "xferd/service/monitoring.hpp"
 #include "xferd/service/progress_line.hpp"
@@ -92,6 +93,7 @@ public:
             }
             report(outcome_of(in, p), options);
         }
+        for (const auto& folder : scope_.folders) co_await notice_files_not_taken(s_, folder);
     }
 
     [[nodiscard]] const std::vector<BatchOutcome>& outcomes() const { return outcomes_; }

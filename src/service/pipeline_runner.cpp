@@ -2,6 +2,7 @@
 // request budget per configuration, one state store for the process; every batch end and
 // refused approval goes to the metrics and the notifications (batch_events.hpp).
 #include "xferd/service/daemon.hpp"
+#include "xferd/service/files_not_taken.hpp"
 
 #include "xferd/batch/intake.hpp"
 #include "xferd/batch/operator_approval.hpp"
@@ -87,6 +88,11 @@ public:
             out.push_back({b.id, path, b.stage == BatchStage::awaiting_approval});
         }
         return out;
+    }
+
+    asio::awaitable<void> notice_files_not_taken(fs::path folder) override
+    {
+        co_await xferd::notice_files_not_taken(services_, std::move(folder));
     }
 
     void request_stop() override { client_.request_stop(); }

@@ -234,4 +234,45 @@ BOOST_AUTO_TEST_CASE(a_state_store_that_cannot_be_written_is_an_error_not_succes
     BOOST_TEST(test::orders_placed(sim) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(files_xferd_will_not_take_are_said_once_each_in_the_log_and_beside_them)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    const fs::path inbox = dir / "inbox";
+    std::ofstream(inbox / "terminations-2026-11.xls") << "\xd0\xcf\x11\xe0 legacy excel";
+    std::ofstream(inbox / "leavers.txt") << one_row;
+    std::ofstream(inbox / ".hidden.csv") << one_row;            // someone else's, quietly
+    std::ofstream(inbox / "~$terminations.xlsx") << "lock";     // Excel's lock file
+    std::ofstream(inbox / "upload.csv.part") << "half";         // an upload in progress
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    auto lines_about = [](const std::string& text, const std::string& name) {
+        std::size_t n = 0;
+        for (std::size_t at = text.find(name + ": not taken"); at != std::string::npos;
+             at = text.find(name + ": not taken", at + 1))
+            ++n;
+        return n;
+    };
+    BOOST_TEST(lines_about(r.err, "terminations-2026-11.xls") == 1u, r.err);
+    BOOST_TEST(lines_about(r.err, "leavers.txt") == 1u, r.err);
+    BOOST_TEST(contains(r.err, "WARN"), r.err);
+    BOOST_TEST(!contains(r.err, ".hidden.csv"), r.err);
+    BOOST_TEST(!contains(r.err, "~$terminations"), r.err);
+    BOOST_TEST(!contains(r.err, "upload.csv.part"), r.err);
+    const std::string note = test::read_text(inbox / "terminations-2026-11.xls.error.txt");
+    BOOST_TEST(contains(note, "Excel Workbook (.xlsx)"), note);
+    BOOST_TEST(contains(test::read_text(inbox / "leavers.txt.error.txt"), "rename it to .csv"));
+    BOOST_TEST(test::orders_placed(sim) == 0u);
+
+    // Said once per version: a second run is quiet, a changed file is said again.
+    auto again = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(lines_about(again.err, "terminations-2026-11.xls") == 0u, again.err);
+    BOOST_TEST(!fs::exists(inbox / "terminations-2026-11.xls.error.txt.error.txt"));
+    std::ofstream(inbox / "leavers.txt", std::ios::app) << "HR-2026-0002,38390048,4805550186,4155550100,b@mail.example\n";
+    auto changed = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(lines_about(changed.err, "leavers.txt") == 1u, changed.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -74,4 +74,7 @@ struct BatchOutcome {
 
 asio::awaitable<BatchOutcome> run_batch(BatchServices& services, BatchId batch, BatchOptions options);
 
+// The time as the store records it: "2026-12-02T10:00:00.123Z" (UTC, milliseconds).
+std::string now_iso();
+
 }  // namespace xferd

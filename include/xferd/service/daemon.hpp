@@ -45,6 +45,8 @@ public:
     virtual asio::awaitable<BatchOutcome> approve(BatchId batch, BatchOptions options) = 0;
     // Unfinished and waiting batches whose input is (or was) in one of these folders.
     virtual std::vector<StoredBatch> batches(const std::vector<std::filesystem::path>& folders) = 0;
+    // Files in `folder` xferd will not take: each said once (log + a note beside it).
+    virtual asio::awaitable<void> notice_files_not_taken(std::filesystem::path /*folder*/) { co_return; }
 
     // SIGTERM: work waiting out an API outage gives up (its batch ends `interrupted` and
     // resumes at the next start) instead of holding the shutdown.
