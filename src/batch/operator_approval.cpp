@@ -61,7 +61,52 @@ Result<ConfirmedBatch> confirmed_batch(StateStore& store, const BatchInfo& b)
     return out;
 }
 
+// The operator filled in the approve column of NAME.confirmation.csv itself (xferd's output,
+// rewritten by xferd, never read as an approval): the words to say so, or nullopt.
+std::optional<std::string> approval_in_confirmation(const OutputPaths& out, const InputFile& file)
+{
+    auto text = read_whole(file, max_approval_bytes);
+    if (!text) return std::nullopt;
+    auto parsed = parse_approved_csv(*text);
+    if (!parsed || std::none_of(parsed->rows.begin(), parsed->rows.end(), [](const auto& r) { return r.approve; }))
+        return std::nullopt;
+    const std::string conf = out.confirmation_csv.filename().string();
+    return "approval not taken: the approve column of " + conf + " is filled in, but " + conf +
+           " is xferd's own report (rewritten by xferd, never read as an approval); save it as " +
+           out.approved_csv.filename().string() + " in the same folder to approve; nothing was submitted";
+}
+
 }  // namespace
+
+// Said once per version of the confirmation file (the store remembers), as a refusal.
+asio::awaitable<ApprovalOutcome> approval_saved_in_the_wrong_file(BatchServices& s,
+                                                                  const OutputPaths& paths)
+{
+    ApprovalOutcome out;
+    auto file = InputFile::open(paths.confirmation_csv);
+    if (!file.ok()) co_return out;
+    auto why = approval_in_confirmation(paths, file);
+    if (!why) co_return out;
+    bool fresh = false;
+    const std::string at = now_iso();
+    const std::string path = paths.confirmation_csv.string();
+    StoreWriter::Job job = [&](StateStore& st) -> Result<void> {
+        auto n = st.note_once(path, file.stamp(), "approval in the confirmation", at);
+        if (!n) return n.error();
+        fresh = *n;
+        return {};
+    };
+    if (auto w = co_await s.writer.write(std::move(job)); !w || !fresh) co_return out;
+    out.kind = ApprovalOutcome::Kind::refused;
+    out.file = paths.confirmation_csv;
+    out.message = *why;
+    BatchLog(paths.log, true).error(paths.confirmation_csv.filename().string() + ": " + out.message);
+    if (auto e = write_report_atomically(paths.error_txt, paths.confirmation_csv.filename().string() + ": " +
+                                                              out.message + "\n");
+        !e)
+        log_error(e.error().message);
+    co_return out;
+}
 
 asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, BatchId id, const ApprovalConfig& cfg)
 {
@@ -75,7 +120,7 @@ asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, Batc
     auto seen = s.reader.approvals(id);
     if (!seen) co_return out;
     auto candidate = newest_unseen(paths, *seen);
-    if (!candidate) co_return out;
+    if (!candidate) co_return co_await approval_saved_in_the_wrong_file(s, paths);
 
     ApprovalRecord record;
     record.file = candidate->path.string();

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 using namespace xferd;
 namespace fs = std::filesystem;
@@ -222,6 +223,43 @@ BOOST_AUTO_TEST_CASE(once_in_manual_mode_waits_then_submits_only_what_the_operat
     // Done: a further run submits nothing more.
     run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(sim.audit_entries().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_approval_saved_into_the_confirmation_csv_is_refused_with_the_right_file_name)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::password, "manual");
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    auto first = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST_REQUIRE(first.status == 0, first.out << first.err);
+
+    // The operator fills in the approve column and saves over xferd's own report.
+    std::istringstream shown(test::read_text(dir / "inbox/eu.confirmation.csv"));
+    std::string line, filled;
+    for (bool header = true; std::getline(shown, line); header = false) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        filled += line + (!header && !line.empty() && line.back() == ',' ? "yes" : "") + "\n";
+    }
+    std::ofstream(dir / "inbox/eu.confirmation.csv") << filled;
+
+    auto refused = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(refused.status == 1, refused.out << refused.err);
+    BOOST_TEST(refused.out.find("APPROVAL REFUSED") != std::string::npos, refused.out);
+    BOOST_TEST(refused.out.find("save it as eu.approved.csv") != std::string::npos, refused.out);
+    BOOST_TEST(test::read_text(dir / "inbox/eu.error.txt").find("eu.confirmation.csv") != std::string::npos);
+    BOOST_TEST(test::read_text(dir / "inbox/eu.log").find("approve column of eu.confirmation.csv") != std::string::npos);
+    BOOST_TEST(sim.audit_entries().empty());
+
+    // Said once: the next run waits quietly; saved under the right name it is acted on.
+    auto again = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(again.status == 0, again.out << again.err);
+    BOOST_TEST(again.out.find("APPROVAL REFUSED") == std::string::npos, again.out);
+    fs::rename(dir / "inbox/eu.confirmation.csv", dir / "inbox/eu.approved.csv");
+    auto approved = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(approved.status == 0, approved.out << approved.err);
+    BOOST_TEST(approved.out.find("6 submitted") != std::string::npos, approved.out);
+    BOOST_TEST(sim.audit_entries().size() == 6u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
