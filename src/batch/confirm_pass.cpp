@@ -29,11 +29,11 @@ public:
     {
         if (open_) return {std::move(row)};
         if (aborted_) return {};
-        if (auto problem = batch_wide_problem(answer)) {
+        if (auto failure = failure_of(answer); failure.scope == FailureScope::batch) {
             held_.push_back(std::move(row));
+            if (reason_.empty()) reason_ = batch_problem_text(answer, failure);
             if (held_.size() >= needed_) {
                 aborted_ = true;
-                reason_ = *problem;
                 held_.clear();
             }
             return {};
