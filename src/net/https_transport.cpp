@@ -171,7 +171,7 @@ private:
                    " bytes)";
         if (ec == beast::error::timeout)
             return headers_received ? "the answer's body did not arrive within the request timeout"
-                                    : "no answer within the request timeout";
+                                    : "no complete answer within the request timeout";
         if (ec == http::error::header_limit) return "the answer's headers were too large";
         return "connection lost before the answer: " + ec.message();
     }

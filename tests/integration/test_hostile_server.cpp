@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(headers_dripping_end_at_the_request_timeout_too)
     api.request_timeout = 1s;
     auto r = confirm_once(api);
     BOOST_TEST((r.answer.kind == ApiResponse::Kind::failed));
-    BOOST_TEST(has(r.answer.message, "no answer within the request timeout"), r.answer.message);
+    BOOST_TEST(has(r.answer.message, "no complete answer within the request timeout"), r.answer.message);
     BOOST_TEST(r.seconds < 5.0);
 }
 
