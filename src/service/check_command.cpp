@@ -66,7 +66,8 @@ int check_api(const Config& cfg, const std::shared_ptr<asio::ssl::context>& tls)
         ctx,
         [&]() -> asio::awaitable<void> {
             result.auth = co_await client.authenticate();
-            if (result.auth) result.me = co_await client.get("/me");
+            std::string me = "/me";  // named: no std::string temporary in a co_await (GCC 12)
+            if (result.auth) result.me = co_await client.get(std::move(me));
         },
         [](std::exception_ptr e) {
             if (!e) return;

@@ -194,3 +194,63 @@ BOOST_AUTO_TEST_CASE(refused_certificates_say_why)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// `xferd once` at concurrency 64 against a server whose every answer is an endless chunked
+// body: each answer stops at api.max_response_bytes, so the child's peak RSS stays small.
+#include "child_process.hpp"
+#include "test_files.hpp"
+
+#include <sys/resource.h>
+
+#include <fstream>
+
+BOOST_AUTO_TEST_SUITE(hostile_server_process)
+
+BOOST_AUTO_TEST_CASE(endless_bodies_at_concurrency_64_keep_once_under_64_mib)
+{
+    Certs certs;
+    MisbehavingServer server(certs.good.cert, certs.good.key, [](MisbehavingConnection& c, const ServerRequest&) {
+        if (!c.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"))
+            return false;
+        const std::string chunk = "4000\r\n" + std::string(0x4000, ' ') + "\r\n";
+        while (!c.stopping())
+            if (!c.write(chunk)) return false;
+        return false;
+    });
+    const auto& dir = certs.dir.path();
+    std::filesystem::create_directories(dir / "inbox");
+    std::ofstream(dir / "secret") << "not-a-real-secret";
+    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: " << server.base_url() << "\n  token_url: "
+                                      << server.token_url() << "\n  tenant: ACME\n  client_id: demo-client\n"
+                                      << "  client_secret_file: secret\n  username: u\n  password_file: secret\n"
+                                      << "  ca_file: " << certs.ca.ca_file().string()
+                                      << "\n  concurrency: 64\n  max_attempts: 1\n  outage_after: 1h\n"
+                                      << "inbox:\n  - path: inbox\nwatch:\n  settle: 0s\nstate_dir: state\n";
+    {
+        std::ofstream csv(dir / "inbox/many.csv");
+        csv << "external_order_number,service_id,service_number,contact_number,personal_email\n";
+        for (int i = 0; i < 128; ++i)
+            csv << "RSS-" << i << "," << 38390017 + i << ",30355" << 10000 + i << ",4155550100,p" << i
+                << "@mail.example\n";
+    }
+    int status = -1;
+    {
+        test::ChildProcess p({XFERD_BINARY_DIR "/xferd", "once", "--config", (dir / "xferd.yaml").string()},
+                             dir / "out.txt", dir / "err.txt");
+        auto st = p.wait_for(300s);
+        BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish");
+        status = *st;
+    }
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);
+    const long peak_kib = usage.ru_maxrss;
+    BOOST_TEST(status == 1, test::read_text(dir / "out.txt") << test::read_text(dir / "err.txt"));
+    BOOST_TEST(server.api_requests() >= 64, "the confirms ran, " << server.api_requests());
+    BOOST_TEST(peak_kib < 64 * 1024, "peak RSS " << peak_kib << " KiB");
+    const std::string results = test::read_text(dir / "inbox/many.results.csv");
+    BOOST_TEST(results.find("larger than api.max_response_bytes (262144 bytes)") != std::string::npos,
+               results.substr(0, 2000));
+    BOOST_TEST_MESSAGE("peak RSS of xferd once: " << peak_kib << " KiB");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(a_token_that_expires_at_once_causes_no_token_storm_and_a_wa
         ctx,
         [&]() -> asio::awaitable<void> {
             while (seconds_since(t0) < 3.0) {
-                auto r = co_await client.confirm_order(seed_body);
+                std::string body = seed_body;
+                auto r = co_await client.confirm_order(std::move(body));
                 ++calls;
             }
         },
