@@ -12,7 +12,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
 #include <fstream>
+#include <thread>
 
 using namespace xferd;
 namespace fs = std::filesystem;
@@ -134,6 +136,40 @@ BOOST_AUTO_TEST_CASE(a_500_on_confirm_is_failed_not_rejected_and_once_exits_1)
     // Not asserted here: that the next `once` confirms the two FAILED rows. It does not on main
     // (the batch stays at stage `submitting`, so core/batch_flow's retry step never comes): see
     // the report of the `net` task.
+}
+
+// A SIGTERM while every row waits out a long Retry-After ends `once` at once, not after the
+// wait (or the whole shutdown grace); nothing is decided, the batch resumes at the next run.
+BOOST_AUTO_TEST_CASE(sigterm_during_a_retry_wait_exits_at_once)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 5);
+    sim.with_state([](sim::State& s) {
+        s.faults.sequence.push_back({"confirm", 100000, sim::FaultAction::status, 503, false});
+        s.faults.retry_after_s = 50;
+        return 0;
+    });
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    fs::remove(dir / "out.txt");
+    fs::remove(dir / "err.txt");
+    test::ChildProcess p({XFERD_BINARY_DIR "/xferd", "once", "--config", config.string()}, dir / "out.txt",
+                         dir / "err.txt");
+    // Wait until the confirms met their 503s (so every row is in its 50 s wait).
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto answered_503 = [&] {
+        return sim.with_state([](sim::State& s) { return s.stats.requests["confirm"]["503"]; });
+    };
+    while (answered_503() < 6 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    BOOST_TEST_REQUIRE(answered_503() >= 6u);
+    const auto t0 = std::chrono::steady_clock::now();
+    p.signal(SIGTERM);
+    auto st = p.wait_for(20s);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    BOOST_TEST_REQUIRE(st.has_value(), "xferd did not stop");
+    BOOST_TEST(took < 5.0, "stopped in " << took << " s, not after the 50 s Retry-After or the 30 s grace");
+    BOOST_TEST(sim.audit_entries().empty());
+    BOOST_TEST(!fs::exists(output_paths_for(dir / "inbox/eu.csv").results_csv), "nothing was decided");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
