@@ -29,11 +29,11 @@ public:
     {
         if (open_) return {std::move(row)};
         if (aborted_) return {};
-        if (auto problem = batch_wide_problem(answer)) {
+        if (auto failure = failure_of(answer); failure.scope == FailureScope::batch) {
             held_.push_back(std::move(row));
+            if (reason_.empty()) reason_ = batch_problem_text(answer, failure);
             if (held_.size() >= needed_) {
                 aborted_ = true;
-                reason_ = *problem;
                 held_.clear();
             }
             return {};
@@ -58,6 +58,7 @@ private:
 
 asio::awaitable<void> BatchRun::confirm()
 {
+    retried_ = true;   // rows that fail in this pass are this run's try: asked again at the next run
     auto auth = co_await services_.client.authenticate();
     if (!auth)
         co_return stop(BatchOutcome::End::api_unavailable,

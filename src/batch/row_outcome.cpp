@@ -24,23 +24,25 @@ std::optional<SubmittedOrder> order_in(const ApiResponse& answer)
 
 }  // namespace
 
-std::optional<std::string> batch_wide_problem(const ApiResponse& answer)
+ApiFailure failure_of(const ApiResponse& answer)
 {
-    if (answer.kind == ApiResponse::Kind::failed) return answer.message;
-    if (answer.kind != ApiResponse::Kind::answered) return std::nullopt;
-    const std::string said = describe_api_error(answer.status, answer.body);
-    if (answer.status == 401)
-        return said + " — the API refused xferd's credentials even after a fresh token: check api.client_id, "
-                      "client_secret, username and password";
-    if (answer.status == 403)
-        return said + " — the API refuses this client: check api.tenant (X-TNGO-TENANT) and api.client_id (a proxy "
-                      "that drops headers with '_' loses client_id)";
-    if (answer.status == 404 && !contains(said, "Service") && !contains(said, "-error"))
-        return said + " — nothing answers at that path: check api.base_url (it must end in /mobproc/v1 or your "
-                      "tenant's equivalent)";
-    if (answer.status == 400 && (contains(said, "Tenant") || contains(said, "client_id") || contains(said, "Header")))
-        return said + " — check api.tenant and api.client_id";
-    return std::nullopt;
+    if (answer.ok() || answer.kind == ApiResponse::Kind::in_doubt) return {};
+    FailedAnswer f;
+    f.how = answer.last_outcome;
+    f.status = answer.status;
+    f.error_code = api_error_code(answer.body);
+    f.token_refused = answer.authentication_failed;
+    if (f.token_refused) f.error_code = contains(answer.message, "invalid_client") ? "invalid_client"
+                                        : contains(answer.message, "invalid_grant") ? "invalid_grant"
+                                                                                    : "";
+    return classify_failure(f);
+}
+
+std::string batch_problem_text(const ApiResponse& answer, const ApiFailure& failure)
+{
+    const std::string said = answer.kind == ApiResponse::Kind::answered ? describe_api_error(answer.status, answer.body)
+                                                                        : answer.message;
+    return said + " — " + failure.advice;
 }
 
 std::string explain_row_error(const std::string& api_error)
@@ -88,6 +90,16 @@ void apply_confirm_answer(RowRecord& row, const ApiResponse& answer, const std::
         } else {
             row.confirmation = summarize_confirmation(body);
         }
+    } else if (auto failure = failure_of(answer); failure.scope != FailureScope::row) {
+        // An answer that is not about the row (a server error, a wrong setting): not a decision.
+        row.confirm_state = ConfirmState::failed;
+        row.confirmation = {};
+        row.confirmation.error = "the confirm call failed: " + describe_api_error(answer.status, answer.body) +
+                                 " — " + failure.advice;
+        row.status = RowStatus::failed;
+        row.retry = true;
+        row.message = row.confirmation.error + "; it is asked again at the next run";
+        return;
     } else {
         row.confirmation = {};
         row.confirmation.error = explain_row_error(describe_api_error(answer.status, answer.body));
@@ -126,6 +138,13 @@ SubmitResult submit_result(const RowRecord& row, const ApiResponse& answer, bool
         return r;
     }
     r.status = RowStatus::failed;
+    if (auto failure = failure_of(answer); failure.scope != FailureScope::row) {
+        // Refused for a reason that is not the row's (nothing was placed): submitted next run.
+        r.retry = true;
+        r.message = "not submitted: " + describe_api_error(answer.status, answer.body) + " — " + failure.advice +
+                    "; it is submitted at the next run";
+        return r;
+    }
     r.message = "submit refused: " + explain_row_error(describe_api_error(answer.status, answer.body));
     return r;
 }

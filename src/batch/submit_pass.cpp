@@ -35,6 +35,7 @@ struct Ready {
 
 asio::awaitable<void> BatchRun::submit()
 {
+    retried_ = true;   // rows that fail in this pass are this run's try: asked again at the next run
     auto work = services_.reader.work(batch_.id);
     if (!work) co_return stop(BatchOutcome::End::state_error, work.error().message);
     const std::size_t todo = work->submittable;

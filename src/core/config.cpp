@@ -585,6 +585,7 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                          "username", "password_file", "ca_file", "concurrency", "connect_timeout",
                          "tls_timeout", "request_timeout", "max_attempts", "retry_base_delay",
                          "retry_max_delay", "rate_limit", "outage_after", "reconcile_delay",
+                         "max_response_bytes", "max_retry_after", "row_deadline",
                          // refused with their own message by load_secret:
                          "client_secret", "password"});
     if (!s.present) return;
@@ -624,6 +625,9 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
     if (auto v = duration(s, s.find("reconcile_delay"), 0ms, 3'600'000ms)) api.reconcile_delay = *v;
     if (auto v = real(s, s.find("rate_limit"), 0, 1e6, "of requests per second from 0 (no limit) to 1000000"))
         api.rate_limit = *v;
+    if (auto v = byte_size(s, s.find("max_response_bytes"), 1024, std::uint64_t{1} << 30)) api.max_response_bytes = *v;
+    if (auto v = duration(s, s.find("max_retry_after"), 0ms, 3'600'000ms)) api.max_retry_after = *v;
+    if (auto v = duration(s, s.find("row_deadline"), 1ms, 86'400'000ms)) api.row_deadline = *v;
 }
 
 // An Excel tab name: 1 to 31 characters, none of : \ / ? * [ ].
@@ -1001,6 +1005,9 @@ std::string describe_config(const Config& config)
     emit_duration(out, "reconcile_delay", api.reconcile_delay);
     out << YAML::Key << "rate_limit" << YAML::Value << api.rate_limit;
     if (api.rate_limit == 0) out << YAML::Comment("no limit");
+    out << YAML::Key << "max_response_bytes" << YAML::Value << format_size(api.max_response_bytes);
+    emit_duration(out, "max_retry_after", api.max_retry_after);
+    emit_duration(out, "row_deadline", api.row_deadline);
     out << YAML::EndMap;
 
     out << YAML::Key << "inbox" << YAML::Value << YAML::BeginSeq;

@@ -11,17 +11,17 @@ std::string_view to_string(Verdict v)
     case Verdict::done: return "done";
     case Verdict::retry: return "retry";
     case Verdict::in_doubt: return "in doubt";
-    case Verdict::fail: return "fail";
     }
     return "?";
 }
 
 bool is_retryable_status(int http_status, CallKind kind)
 {
-    // 429 and 503 say the request was not processed. 502 and 504 come from a gateway that may
-    // have passed a submit on: only idempotent calls may repeat after them.
+    // 429 and 503 say the request was not processed. A 500 is the server failing, not its answer
+    // about the row; 502 and 504 come from a gateway. Each may have passed a submit on: only
+    // idempotent calls may repeat after them.
     if (http_status == 429 || http_status == 503) return true;
-    if (kind == CallKind::idempotent) return http_status == 502 || http_status == 504;
+    if (kind == CallKind::idempotent) return http_status == 500 || http_status == 502 || http_status == 504;
     return false;
 }
 
@@ -45,7 +45,7 @@ Verdict classify(CallKind kind, const CallOutcome& o)
         if (kind == CallKind::idempotent || !o.request_sent) return Verdict::retry;
         return Verdict::in_doubt;
     }
-    return Verdict::fail;
+    return Verdict::retry;  // not reached: every kind is handled above
 }
 
 std::optional<std::chrono::milliseconds> next_delay(const RetrySchedule& s, unsigned attempt,
@@ -59,7 +59,7 @@ std::optional<std::chrono::milliseconds> next_delay(const RetrySchedule& s, unsi
     std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(ceiling, 0));
     milliseconds delay{pick(rng)};
     if (retry_after) {
-        milliseconds floor = std::min<milliseconds>(*retry_after, std::chrono::minutes(5));
+        milliseconds floor = std::min<milliseconds>(*retry_after, s.max_retry_after);
         delay = std::max(delay, floor);
     }
     return delay;

@@ -1,14 +1,16 @@
 #include "xferd/net/https_transport.hpp"
 
+#include "xferd/net/tls_verify.hpp"
+
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -32,9 +34,6 @@ Result<HttpsUrl> parse_https_url(std::string_view url)
         return make_error("'" + std::string(url) + "' must start with https:// (TLS is always on)");
     HttpsUrl out;
     out.host = parsed->host_address();
-    if (parsed->host_type() == boost::urls::host_type::ipv6) {
-        // host_address() of [::1] is "::1"; keep it bare for the resolver.
-    }
     out.port = parsed->has_port() ? std::string(parsed->port()) : "443";
     out.path = parsed->encoded_path();
     while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
@@ -64,49 +63,40 @@ class HttpsConnection {
 public:
     HttpsConnection(asio::any_io_executor ex, ssl::context& tls) : stream_(ex, tls) {}
 
-    // Connects and handshakes; on failure fills `attempt` and returns false.
+    // Resolves (bounded by t.connect), connects and handshakes; on failure fills `attempt`.
     asio::awaitable<bool> open(const HttpsUrl& where, const HttpsTimeouts& t, HttpAttempt& attempt)
     {
         using K = CallOutcome::Kind;
-        tcp::resolver resolver(stream_.get_executor());
-        auto [rec, results] = co_await resolver.async_resolve(where.host, where.port,
-                                                              asio::as_tuple(asio::use_awaitable));
-        if (rec) {
-            attempt.outcome.kind = K::connect_failed;
-            attempt.error_text = "cannot resolve " + where.host + ": " + rec.message();
-            co_return false;
-        }
+        auto results = co_await resolve(where, t, attempt);
+        if (!results) co_return false;
         auto& tcp_layer = beast::get_lowest_layer(stream_);
         tcp_layer.expires_after(t.connect);
-        auto [cec, ep] = co_await tcp_layer.async_connect(results, asio::as_tuple(asio::use_awaitable));
+        auto [cec, ep] = co_await tcp_layer.async_connect(*results, asio::as_tuple(asio::use_awaitable));
         if (cec) {
             attempt.outcome.kind = K::connect_failed;
             attempt.error_text = "cannot connect to " + where.host + ":" + where.port + ": " +
                                  (cec == beast::error::timeout ? std::string("timed out") : cec.message());
             co_return false;
         }
-        error_code addr_ec;
-        asio::ip::make_address(where.host, addr_ec);
-        if (addr_ec)  // SNI only for names, never for IP literals
-            SSL_set_tlsext_host_name(stream_.native_handle(), where.host.c_str());
-        stream_.set_verify_callback(ssl::host_name_verification(where.host));
+        expect_peer_name(stream_.native_handle(), where.host);
         tcp_layer.expires_after(t.tls_handshake);
         auto [hec] = co_await stream_.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
         if (hec) {
             attempt.outcome.kind = K::tls_failed;
-            attempt.error_text = "TLS handshake with " + where.host + ":" + where.port + " failed: " +
-                                 (hec == beast::error::timeout ? std::string("timed out") : hec.message());
+            std::string cause = certificate_problem(stream_.native_handle(), where.host);
+            if (cause.empty()) cause = hec == beast::error::timeout ? std::string("timed out") : hec.message();
+            attempt.error_text = "TLS handshake with " + where.host + ":" + where.port + " failed: " + cause;
             co_return false;
         }
         co_return true;
     }
 
     asio::awaitable<void> exchange(http::request<http::string_body>& req, const HttpsTimeouts& t,
-                                   HttpAttempt& attempt)
+                                   const HttpsLimits& limits, HttpAttempt& attempt)
     {
         using K = CallOutcome::Kind;
         auto& tcp_layer = beast::get_lowest_layer(stream_);
-        tcp_layer.expires_after(t.request);  // one deadline for write + read
+        tcp_layer.expires_after(t.request);  // one deadline for write + headers + body: a drip ends there
         req.prepare_payload();
         auto [wec, written] = co_await http::async_write(stream_, req, asio::as_tuple(asio::use_awaitable));
         if (wec) {
@@ -117,13 +107,19 @@ public:
         }
         attempt.outcome.request_sent = true;
         http::response_parser<http::string_body> parser;
-        parser.body_limit(16 * 1024 * 1024);
-        auto [rec, read] = co_await http::async_read(stream_, buffer_, parser, asio::as_tuple(asio::use_awaitable));
+        parser.body_limit(limits.max_body_bytes);
+        auto [hec, hread] = co_await http::async_read_header(stream_, buffer_, parser, asio::as_tuple(asio::use_awaitable));
+        error_code rec = hec;
+        if (!rec) {
+            attempt.headers_received = true;
+            auto [bec, bread] = co_await http::async_read(stream_, buffer_, parser, asio::as_tuple(asio::use_awaitable));
+            rec = bec;
+        }
+        tcp_layer.expires_never();
         if (rec) {
-            attempt.outcome.kind = rec == beast::error::timeout ? K::timed_out : K::connection_lost;
-            attempt.error_text = rec == beast::error::timeout ? "no complete answer within the request timeout"
-                                                              : "connection lost before the answer: " + rec.message();
             reusable_ = false;
+            attempt.outcome.kind = rec == beast::error::timeout ? K::timed_out : K::connection_lost;
+            attempt.error_text = read_error_text(rec, attempt.headers_received, limits);
             co_return;
         }
         attempt.response = parser.release();
@@ -131,7 +127,6 @@ public:
         attempt.outcome.http_status = static_cast<int>(attempt.response.result_int());
         attempt.outcome.retry_after = parse_retry_after(attempt.response[http::field::retry_after]);
         reusable_ = attempt.response.keep_alive();
-        last_used_ = std::chrono::steady_clock::now();
     }
 
     [[nodiscard]] bool reusable() const { return reusable_; }
@@ -148,15 +143,48 @@ public:
     }
 
 private:
+    // DNS has no timeout of its own: a timer cancels the lookup at t.connect.
+    asio::awaitable<std::optional<tcp::resolver::results_type>> resolve(const HttpsUrl& where, const HttpsTimeouts& t,
+                                                                        HttpAttempt& attempt)
+    {
+        tcp::resolver resolver(stream_.get_executor());
+        asio::steady_timer guard(stream_.get_executor(), t.connect);
+        bool expired = false;
+        guard.async_wait([&resolver, &expired](error_code ec) {
+            if (ec) return;  // cancelled: the lookup finished first (nothing else is touched)
+            expired = true;
+            resolver.cancel();
+        });
+        auto [rec, results] = co_await resolver.async_resolve(where.host, where.port,
+                                                              asio::as_tuple(asio::use_awaitable));
+        guard.cancel();
+        if (!rec) co_return results;
+        attempt.outcome.kind = CallOutcome::Kind::connect_failed;
+        attempt.error_text = "cannot resolve " + where.host + ": " + (expired ? "timed out" : rec.message());
+        co_return std::nullopt;
+    }
+
+    static std::string read_error_text(const error_code& ec, bool headers_received, const HttpsLimits& limits)
+    {
+        if (ec == http::error::body_limit)
+            return "the answer was larger than api.max_response_bytes (" + std::to_string(limits.max_body_bytes) +
+                   " bytes)";
+        if (ec == beast::error::timeout)
+            return headers_received ? "the answer's body did not arrive within the request timeout"
+                                    : "no complete answer within the request timeout";
+        if (ec == http::error::header_limit) return "the answer's headers were too large";
+        return "connection lost before the answer: " + ec.message();
+    }
+
     ssl::stream<beast::tcp_stream> stream_;
     beast::flat_buffer buffer_;
     bool reusable_ = true;
-    std::chrono::steady_clock::time_point last_used_{};
 };
 
 HttpsTransport::HttpsTransport(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls, HttpsTimeouts timeouts,
-                               std::size_t max_idle_per_host)
-    : ex_(std::move(ex)), tls_(std::move(tls)), timeouts_(timeouts), max_idle_per_host_(max_idle_per_host)
+                               std::size_t max_idle_per_host, HttpsLimits limits)
+    : ex_(std::move(ex)), tls_(std::move(tls)), timeouts_(timeouts), limits_(limits),
+      max_idle_per_host_(max_idle_per_host)
 {
 }
 
@@ -182,7 +210,7 @@ asio::awaitable<HttpAttempt> HttpsTransport::request(const HttpsUrl& where, http
     }
     req.set(http::field::host, where.host + (where.port == "443" ? "" : ":" + where.port));
     req.keep_alive(true);
-    co_await conn->exchange(req, timeouts_, attempt);
+    co_await conn->exchange(req, timeouts_, limits_, attempt);
     if (conn->reusable() && idle_[key].size() < max_idle_per_host_) idle_[key].push_back(std::move(conn));
     co_return attempt;
 }

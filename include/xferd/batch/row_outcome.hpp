@@ -2,6 +2,7 @@
 // lookup verdict each become the row's new fields. The passes only move bytes and call these.
 #pragma once
 
+#include "xferd/core/api_failure.hpp"
 #include "xferd/core/reconcile.hpp"
 #include "xferd/core/row_state.hpp"
 #include "xferd/net/mobproc_client.hpp"
@@ -24,9 +25,12 @@ SubmitResult submit_result(const RowRecord& row, const ApiResponse& answer, bool
 // sent again) or impossible (IN_DOUBT, with what to check).
 SubmitResult lookup_result(const RowRecord& row, const ReconcileAnswer& answer, const std::string& at);
 
-// A failure that is not the row's: the API unreachable, authentication, a wrong tenant, client
-// id or base URL (401/403/404 without a row error). What to check, naming the setting.
-std::optional<std::string> batch_wide_problem(const ApiResponse& answer);
+// Whose problem an answer that is not a success is (core/api_failure.hpp): the row's, a passing
+// one, or the batch's (the API unreachable, authentication, a wrong tenant, client id or base
+// URL), naming the setting. A 2xx answer is the row's.
+ApiFailure failure_of(const ApiResponse& answer);
+// For the batch's: what was said and what to check, for the log and the exit message.
+std::string batch_problem_text(const ApiResponse& answer, const ApiFailure& failure);
 
 // The API's own words about a row, with what to check ("Service 38391391 was not found." →
 // "… check the service_id column: is it the MobProc service asset id of this line?").

@@ -53,6 +53,11 @@ struct ApiConfig {
     // timed out may still be processed by the server after we gave up on it.
     std::chrono::milliseconds reconcile_delay{60'000};
     double rate_limit = 0;                               // requests per second; 0: no limit
+    std::uint64_t max_response_bytes = 256 * 1024;       // one answer's body; larger: a failed attempt
+    std::chrono::milliseconds max_retry_after{60'000};   // a longer Retry-After waits this cap
+    // One row's call with all its retries (time paused in an API outage not counted); then the
+    // row is FAILED and asked again at the next run.
+    std::chrono::milliseconds row_deadline{600'000};
     SecretSource client_secret_source;
     SecretSource password_source;
 };

@@ -35,12 +35,12 @@ enum class Verdict {
     done,      // answered with a status the caller handles (2xx, 4xx other than 429…)
     retry,     // try again after a delay
     in_doubt,  // a submit may or may not have been processed: reconcile, never resend blindly
-    fail,      // give up (retries exhausted, or a TLS verification failure)
 };
 
 std::string_view to_string(Verdict v);
 
-// Statuses that say "not processed, try later": safe to retry even for a submit.
+// Statuses that say "try later". 429 and 503: not processed, safe to retry even for a submit.
+// 500, 502, 504: a server or gateway error, retried for idempotent calls only.
 bool is_retryable_status(int http_status, CallKind kind);
 
 Verdict classify(CallKind kind, const CallOutcome& outcome);
@@ -49,11 +49,13 @@ struct RetrySchedule {
     unsigned max_attempts = 6;  // total tries, the first included; 1 disables retries
     std::chrono::milliseconds base_delay{200};
     std::chrono::milliseconds max_delay{10'000};
+    // A longer Retry-After is not obeyed: the call waits this cap (one attempt used, as always).
+    std::chrono::milliseconds max_retry_after{60'000};
 };
 
 // Delay before attempt `attempt + 1` (attempt counts from 1), or nullopt when out of attempts.
 // Capped exponential backoff with full jitter (uniform in [0, min(max, base·2^(attempt-1))]);
-// a Retry-After from the server is honoured as a floor (capped at 5 minutes).
+// a Retry-After from the server is honoured as a floor, capped at schedule.max_retry_after.
 std::optional<std::chrono::milliseconds> next_delay(const RetrySchedule& schedule, unsigned attempt,
                                                     std::optional<std::chrono::seconds> retry_after,
                                                     std::mt19937_64& rng);

@@ -7,7 +7,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <set>
 
 namespace xferd {
 
@@ -64,6 +66,43 @@ public:
 
 private:
     AsyncSemaphore* sem_;
+};
+
+// Sleeps that stop() ends at once, however many are waiting (SIGTERM during a retry wait).
+class StopSignal {
+public:
+    explicit StopSignal(asio::any_io_executor ex) : ex_(std::move(ex)) {}
+    StopSignal(const StopSignal&) = delete;
+    StopSignal& operator=(const StopSignal&) = delete;
+
+    // Waits `d`; false when stopped (before or during the wait).
+    asio::awaitable<bool> sleep_for(std::chrono::steady_clock::duration d)
+    {
+        if (stopped_) co_return false;
+        asio::steady_timer timer(ex_, d);
+        Registration registered(timers_, timer);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_return !stopped_;
+    }
+    void stop()
+    {
+        stopped_ = true;
+        for (auto* t : timers_) t->cancel();
+    }
+    [[nodiscard]] bool stopped() const { return stopped_; }
+
+private:
+    struct Registration {
+        Registration(std::set<asio::steady_timer*>& set, asio::steady_timer& t) : set_(set), timer_(&t) { set_.insert(timer_); }
+        ~Registration() { set_.erase(timer_); }
+        Registration(const Registration&) = delete;
+        Registration& operator=(const Registration&) = delete;
+        std::set<asio::steady_timer*>& set_;
+        asio::steady_timer* timer_;
+    };
+    asio::any_io_executor ex_;
+    std::set<asio::steady_timer*> timers_;
+    bool stopped_ = false;
 };
 
 // Counts outstanding tasks; wait() returns when the count drops to zero.

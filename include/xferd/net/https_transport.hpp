@@ -25,9 +25,13 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 struct HttpsTimeouts {
-    std::chrono::milliseconds connect{10'000};
+    std::chrono::milliseconds connect{10'000};        // DNS resolution, then TCP connect (each)
     std::chrono::milliseconds tls_handshake{10'000};
-    std::chrono::milliseconds request{30'000};  // write + read of one request
+    std::chrono::milliseconds request{30'000};        // write + headers + whole body of one request
+};
+
+struct HttpsLimits {
+    std::uint64_t max_body_bytes = 256 * 1024;  // a larger answer is dropped (a failed attempt)
 };
 
 // https://host:port/path → its parts. Only https is accepted.
@@ -46,6 +50,7 @@ struct HttpAttempt {
     CallOutcome outcome;                              // what happened, for the retry policy
     http::response<http::string_body> response;       // when outcome.kind == answered
     std::string error_text;                           // when not answered: what failed
+    bool headers_received = false;                    // the server sent a status line and headers
 };
 
 class HttpsConnection;
@@ -53,7 +58,7 @@ class HttpsConnection;
 class HttpsTransport {
 public:
     HttpsTransport(asio::any_io_executor ex, std::shared_ptr<asio::ssl::context> tls, HttpsTimeouts timeouts,
-                   std::size_t max_idle_per_host = 64);
+                   std::size_t max_idle_per_host = 64, HttpsLimits limits = {});
     ~HttpsTransport();
     HttpsTransport(const HttpsTransport&) = delete;
     HttpsTransport& operator=(const HttpsTransport&) = delete;
@@ -69,6 +74,7 @@ private:
     asio::any_io_executor ex_;
     std::shared_ptr<asio::ssl::context> tls_;
     HttpsTimeouts timeouts_;
+    HttpsLimits limits_;
     std::size_t max_idle_per_host_;
     std::map<std::string, std::vector<std::unique_ptr<HttpsConnection>>> idle_;
     std::size_t opened_ = 0;

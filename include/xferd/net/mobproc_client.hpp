@@ -1,10 +1,14 @@
 // The MobProc API as xferd uses it: required headers, bearer tokens (one refresh in flight for
-// every waiting row; a 401 refreshes and retries once), and retries as the pure policy says.
+// every waiting row; a 401 refreshes and retries once; tokens refused as soon as granted space
+// the next fetch out), api.rate_limit (slowed down after a 429), and retries as the pure policy
+// says, each call bounded by api.row_deadline. Waits end at once on request_stop().
 #pragma once
 
 #include "xferd/core/config.hpp"
+#include "xferd/core/rate_limiter.hpp"
 #include "xferd/core/retry.hpp"
 #include "xferd/core/token_cache.hpp"
+#include "xferd/core/xferd_metrics.hpp"
 #include "xferd/net/async_primitives.hpp"
 #include "xferd/net/https_transport.hpp"
 
@@ -27,6 +31,9 @@ struct ApiResponse {
     std::string body;
     std::string message;   // for failed / in_doubt: what happened, for a person
     unsigned attempts = 0;
+    // How the last attempt ended (failed: a transport error, or an HTTP status when answered).
+    CallOutcome::Kind last_outcome = CallOutcome::Kind::answered;
+    bool authentication_failed = false;  // failed because no token could be had
     [[nodiscard]] bool ok() const { return kind == Kind::answered && status >= 200 && status < 300; }
 };
 
@@ -47,23 +54,33 @@ public:
     // Makes sure a token is at hand (logs in if needed). Error: why authentication failed.
     asio::awaitable<Result<void>> authenticate();
 
+    // Counters move for every attempt, retry and token request; nullptr: none.
+    void set_metrics(XferdMetrics* metrics) { metrics_ = metrics; }
+
     [[nodiscard]] std::size_t connections_opened() const { return transport_.connections_opened(); }
     [[nodiscard]] unsigned token_requests() const { return token_requests_; }
     // True once any API call got an HTTP answer (so "the API could not be reached" is false).
     [[nodiscard]] bool api_reached() const { return api_reached_; }
 
-    // SIGTERM: calls waiting out an API outage give up ("stopped") instead of waiting on.
-    void request_stop() { stopping_ = true; }
-    [[nodiscard]] bool stopping() const { return stopping_; }
+    // SIGTERM: every wait (retry delays, rate limit, token backoff, outage) ends at once and the
+    // calls give up ("stopped").
+    void request_stop() { stop_.stop(); }
+    [[nodiscard]] bool stopping() const { return stop_.stopped(); }
     [[nodiscard]] std::chrono::milliseconds reconcile_delay() const { return api_.reconcile_delay; }
 
 private:
-    asio::awaitable<ApiResponse> call(CallKind kind, http::verb method, std::string target, std::string body);
+    struct Call;
+    asio::awaitable<ApiResponse> call(CallKind kind, ApiEndpoint endpoint, http::verb method, std::string target,
+                                      std::string body);
+    asio::awaitable<HttpAttempt> send(Call& c, const std::string& token);
     asio::awaitable<Result<std::string>> access_token();
     asio::awaitable<Result<void>> fetch_token(bool use_refresh_token);
+    asio::awaitable<Result<void>> fetch_token_spaced(TokenCache::Next next);
+    Result<void> take_token_answer(const HttpAttempt& a, TokenGrantType grant);
     // Retries are used up: during an API outage wait and go on (true), else give up (false).
     asio::awaitable<bool> wait_out_outage();
     void note_success();
+    void count(ApiEndpoint endpoint, const HttpAttempt& a, std::chrono::steady_clock::time_point started);
 
     ApiConfig api_;
     HttpsUrl base_;
@@ -72,6 +89,9 @@ private:
     LogFn log_;
     RetrySchedule schedule_;
     std::mt19937_64 rng_;
+    RateLimiter limiter_;
+    StopSignal stop_;
+    XferdMetrics* metrics_ = nullptr;
 
     TokenCache tokens_;
     bool token_fetch_in_flight_ = false;
@@ -81,7 +101,6 @@ private:
     unsigned token_requests_ = 0;
     bool api_reached_ = false;
     bool token_failure_transient_ = false;  // the last token fetch could not reach the endpoint
-    bool stopping_ = false;
     bool paused_ = false;                   // in an outage: logged once, cleared on success
     std::chrono::steady_clock::time_point last_success_ = std::chrono::steady_clock::now();
 };

@@ -1,0 +1,34 @@
+// api.rate_limit as a pacing schedule (pure, clock passed in): calls are spaced 1/rate apart,
+// and a 429 from the API slows everyone down: all calls wait out its Retry-After (capped by the
+// caller) and the rate halves, down to 1/16 of the configured one; it climbs back by a quarter
+// for every recover_after without a 429. With no configured rate, a 429 only pauses.
+#pragma once
+
+#include <chrono>
+
+namespace xferd {
+
+class RateLimiter {
+public:
+    using clock = std::chrono::steady_clock;
+    static constexpr std::chrono::seconds recover_after{5};
+
+    explicit RateLimiter(double per_second) : configured_(per_second), current_(per_second) {}
+
+    // Books the next slot for one call: when it may be sent (`now` or later).
+    clock::time_point reserve(clock::time_point now);
+    // The API answered 429 at `now`; nobody sends before now + pause.
+    void throttled(clock::time_point now, clock::duration pause);
+
+    [[nodiscard]] double current_rate() const { return current_; }
+
+private:
+    void recover(clock::time_point now);
+
+    double configured_;  // 0: no limit
+    double current_;
+    clock::time_point next_free_{};
+    clock::time_point last_change_{};
+};
+
+}  // namespace xferd

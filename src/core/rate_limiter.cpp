@@ -1,0 +1,35 @@
+#include "xferd/core/rate_limiter.hpp"
+
+#include <algorithm>
+
+namespace xferd {
+
+void RateLimiter::recover(clock::time_point now)
+{
+    while (current_ < configured_ && now - last_change_ >= recover_after) {
+        current_ = std::min(configured_, current_ * 1.25);
+        last_change_ += recover_after;
+    }
+}
+
+RateLimiter::clock::time_point RateLimiter::reserve(clock::time_point now)
+{
+    recover(now);
+    const auto slot = std::max(now, next_free_);
+    if (current_ > 0)
+        next_free_ = slot + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / current_));
+    else
+        next_free_ = slot;
+    return slot;
+}
+
+void RateLimiter::throttled(clock::time_point now, clock::duration pause)
+{
+    next_free_ = std::max(next_free_, now + pause);
+    if (configured_ > 0) {
+        current_ = std::max(configured_ / 16, current_ / 2);
+        last_change_ = now;
+    }
+}
+
+}  // namespace xferd

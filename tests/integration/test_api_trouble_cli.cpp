@@ -1,0 +1,176 @@
+// What an operator sees from `xferd check` and `xferd once` when the API misbehaves or a setting
+// is wrong: a server error is not a decision (FAILED with retry, exit 1), a wrong
+// tenant stops the batch untouched (exit 3, naming api.tenant), and check finds both the API's
+// and the folders' problems.
+#include "child_process.hpp"
+#include "results_csv.hpp"
+#include "sim_fixture.hpp"
+#include "temp_dir.hpp"
+#include "test_files.hpp"
+
+#include "xferd/batch/report.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace xferd;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Run {
+    int status = -1;
+    std::string out, err;
+};
+
+Run run_xferd(const test::TempDir& dir, std::vector<std::string> args)
+{
+    args.insert(args.begin(), XFERD_BINARY_DIR "/xferd");
+    fs::remove(dir / "out.txt");
+    fs::remove(dir / "err.txt");
+    Run r;
+    {
+        test::ChildProcess p(args, dir / "out.txt", dir / "err.txt");
+        auto st = p.wait_for(120s);
+        BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish");
+        r.status = *st;
+    }
+    r.out = test::read_text(dir / "out.txt");
+    r.err = test::read_text(dir / "err.txt");
+    return r;
+}
+
+fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& tenant,
+                      const std::string& inbox = "inbox", int max_attempts = 2)
+{
+    fs::create_directories(dir / "inbox");
+    std::ofstream(dir / "client_secret") << test::demo::client_secret;
+    std::ofstream(dir / "password") << test::demo::password;
+    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: " << sim.base_url() << "\n  token_url: " << sim.token_url()
+                                     << "\n  tenant: " << tenant << "\n  client_id: demo-client\n"
+                                        "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
+                                        "  password_file: password\n  ca_file: " << sim.ca_file()
+                                     << "\n  max_attempts: " << max_attempts << "\n  retry_base_delay: 20ms\ninbox:\n  - path: " << inbox
+                                     << "\nwatch:\n  settle: 0s\nstate_dir: state\n";
+    return dir / "xferd.yaml";
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api_trouble_cli)
+
+BOOST_AUTO_TEST_CASE(check_makes_an_authenticated_call_and_names_a_wrong_tenant)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto good = run_xferd(dir, {"check", "--config", write_config(dir, sim, test::demo::tenant).string()});
+    BOOST_TEST(good.status == 0, good.err);
+    BOOST_TEST(has(good.out, "# API: OK (GET /me answered for tenant ACME)"), good.out);
+    BOOST_TEST(has(good.out, "# inboxes and state_dir: OK"), good.out);
+
+    auto wrong = run_xferd(dir, {"check", "--config", write_config(dir, sim, "NOT-OURS").string()});
+    BOOST_TEST(wrong.status == 3, wrong.out << wrong.err);
+    BOOST_TEST(has(wrong.err, "GET /me failed"), wrong.err);
+    BOOST_TEST(has(wrong.err, "check api.tenant"), wrong.err);
+}
+
+BOOST_AUTO_TEST_CASE(check_names_a_missing_inbox)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto r = run_xferd(dir, {"check", "--config", write_config(dir, sim, test::demo::tenant, "no-such-folder").string()});
+    BOOST_TEST(r.status == 2, r.out << r.err);
+    BOOST_TEST(has(r.err, "inbox[0].path"), r.err);
+    BOOST_TEST(has(r.err, "no-such-folder does not exist"), r.err);
+}
+
+BOOST_AUTO_TEST_CASE(once_with_a_wrong_tenant_stops_untouched_with_exit_3_and_goes_through_once_fixed)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, "NOT-OURS");
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    auto r = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 3, r.out << r.err);
+    BOOST_TEST(has(r.out + r.err, "api.tenant"), r.out << r.err);
+    BOOST_TEST(!fs::exists(output_paths_for(dir / "inbox/eu.csv").results_csv));
+    BOOST_TEST(sim.audit_entries().empty());
+
+    write_config(dir, sim, test::demo::tenant);
+    auto again = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(again.status == 0, again.out << again.err);
+    BOOST_TEST(sim.audit_entries().size() == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(a_500_on_confirm_is_failed_not_rejected_and_once_exits_1)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    // One attempt per call, so exactly the first two confirm calls meet the 500.
+    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 1);
+    sim.with_state([](sim::State& s) {
+        s.faults.sequence.push_back({"confirm", 2, sim::FaultAction::status, 500, false});
+        return 0;
+    });
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    auto r = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 1, r.out << r.err);
+    const auto results_file = output_paths_for(dir / "inbox/eu.csv").results_csv;
+    BOOST_TEST_REQUIRE(fs::exists(results_file));
+    int failed = 0;
+    for (const auto& row : test::read_csv_report(results_file)) {
+        BOOST_TEST(row.at("decision") != "REJECTED", row.at("message"));
+        if (row.at("status") != "FAILED") continue;
+        ++failed;
+        BOOST_TEST(has(row.at("message"), "HTTP 500"), row.at("message"));
+        BOOST_TEST(has(row.at("message"), "asked again at the next run"), row.at("message"));
+    }
+    BOOST_TEST(failed == 2);
+    BOOST_TEST(sim.audit_entries().size() == 4u, "the four confirmed rows were submitted, the two FAILED not");
+    // The next run asks the two FAILED rows again, and only them.
+    auto next = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(next.status == 0, next.out << next.err);
+    BOOST_TEST(sim.audit_entries().size() == 6u);
+}
+
+// A SIGTERM while every row waits out a long Retry-After ends `once` at once, not after the
+// wait (or the whole shutdown grace); nothing is decided, the batch resumes at the next run.
+BOOST_AUTO_TEST_CASE(sigterm_during_a_retry_wait_exits_at_once)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 5);
+    sim.with_state([](sim::State& s) {
+        s.faults.sequence.push_back({"confirm", 100000, sim::FaultAction::status, 503, false});
+        s.faults.retry_after_s = 50;
+        return 0;
+    });
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    fs::remove(dir / "out.txt");
+    fs::remove(dir / "err.txt");
+    test::ChildProcess p({XFERD_BINARY_DIR "/xferd", "once", "--config", config.string()}, dir / "out.txt",
+                         dir / "err.txt");
+    // Wait until the confirms met their 503s (so every row is in its 50 s wait).
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto answered_503 = [&] {
+        return sim.with_state([](sim::State& s) { return s.stats.requests["confirm"]["503"]; });
+    };
+    while (answered_503() < 6 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    BOOST_TEST_REQUIRE(answered_503() >= 6u);
+    const auto t0 = std::chrono::steady_clock::now();
+    p.signal(SIGTERM);
+    auto st = p.wait_for(20s);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    BOOST_TEST_REQUIRE(st.has_value(), "xferd did not stop");
+    BOOST_TEST(took < 5.0, "stopped in " << took << " s, not after the 50 s Retry-After or the 30 s grace");
+    BOOST_TEST(sim.audit_entries().empty());
+    BOOST_TEST(!fs::exists(output_paths_for(dir / "inbox/eu.csv").results_csv), "nothing was decided");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,89 @@
+// The api limits keys (max_response_bytes, max_retry_after, row_deadline): defaults, values,
+// refusals and what `xferd check` shows. What each does is proven against servers in
+// test_hostile_server and test_mobproc_client.
+#include <boost/test/unit_test.hpp>
+
+#include "xferd/core/config.hpp"
+
+#include <fstream>
+
+using namespace xferd;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir()
+    {
+        std::string tmpl = (fs::temp_directory_path() / "xferd-config-api-XXXXXX").string();
+        path = ::mkdtemp(tmpl.data());
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+Result<Config> load_with(const TempDir& dir, const std::string& api_extra)
+{
+    fs::path file = dir.path / "xferd.yaml";
+    std::ofstream(file) << "api:\n"
+                           "  base_url: https://127.0.0.1:8443/mobproc/v1\n"
+                           "  token_url: https://127.0.0.1:8443/as/token.oauth2\n"
+                           "  tenant: ACME\n"
+                           "  client_id: demo-client\n"
+                           "  username: command://svc-offboarding\n" +
+                               api_extra + "state_dir: state\n";
+    return load_config(file, [](const std::string& name) -> std::optional<std::string> {
+        if (name == "XFERD_CLIENT_SECRET" || name == "XFERD_PASSWORD") return "s";
+        return std::nullopt;
+    });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config_api_limits)
+
+BOOST_AUTO_TEST_CASE(defaults)
+{
+    TempDir dir;
+    auto c = load_with(dir, "");
+    BOOST_REQUIRE_MESSAGE(c, (c ? "" : c.error().message));
+    BOOST_TEST(c->api.max_response_bytes == 256u * 1024);
+    BOOST_TEST(c->api.max_retry_after.count() == 60'000);
+    BOOST_TEST(c->api.row_deadline.count() == 600'000);
+    const std::string shown = describe_config(*c);
+    BOOST_TEST(shown.find("max_response_bytes: 256KiB") != std::string::npos, shown);
+    BOOST_TEST(shown.find("max_retry_after: 1m") != std::string::npos, shown);
+    BOOST_TEST(shown.find("row_deadline: 10m") != std::string::npos, shown);
+}
+
+BOOST_AUTO_TEST_CASE(values_are_taken)
+{
+    TempDir dir;
+    auto c = load_with(dir, "  max_response_bytes: 1MiB\n  max_retry_after: 5s\n  row_deadline: 90s\n");
+    BOOST_REQUIRE_MESSAGE(c, (c ? "" : c.error().message));
+    BOOST_TEST(c->api.max_response_bytes == 1024u * 1024);
+    BOOST_TEST(c->api.max_retry_after.count() == 5'000);
+    BOOST_TEST(c->api.row_deadline.count() == 90'000);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_the_key)
+{
+    TempDir dir;
+    for (const std::string bad : {"  max_response_bytes: 10\n", "  max_response_bytes: lots\n",
+                                  "  max_retry_after: forever\n", "  row_deadline: 0s\n"}) {
+        auto c = load_with(dir, bad);
+        BOOST_TEST_CONTEXT(bad)
+        {
+            BOOST_TEST_REQUIRE(!c);
+            const auto key = bad.substr(2, bad.find(':') - 2);
+            BOOST_TEST(c.error().message.find("api." + key) != std::string::npos, c.error().message);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
