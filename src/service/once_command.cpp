@@ -281,6 +281,7 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
                          [](std::string_view level, std::string_view message) {
                              log_line(log_level_named(level), message);
                          });
+    client.set_metrics(&m.metrics());
     AsyncSemaphore budget(ctx.get_executor(), std::max(1u, cfg->api.concurrency));
     asio::thread_pool workers(1);
     StoreWriterOptions writer_options;

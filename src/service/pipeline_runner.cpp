@@ -41,6 +41,7 @@ public:
           reporter_(std::move(reporter)),
           services_{client_, budget_, *store_->writer, *store_->reader, *store_->workers, store_->state_dir, {}}
     {
+        client_.set_metrics(reporter_->metrics());   // API requests, retries and tokens on /metrics
     }
 
     asio::awaitable<BatchOutcome> process(fs::path input, BatchOptions options) override

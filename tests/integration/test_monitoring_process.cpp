@@ -198,6 +198,10 @@ BOOST_AUTO_TEST_CASE(run_serves_metrics_that_move_with_the_batches)
     BOOST_TEST(series(m, "xferd_rows_total{phase=\"confirm\",outcome=\"approved\"}") == 3);   // not counted twice
     BOOST_TEST(series(m, "xferd_batches_waiting_for_approval") == 0);
     BOOST_TEST(series(m, "xferd_batches_total{outcome=\"waiting_for_approval\"}") == 1);
+    // The API client reports too: its requests, their durations and the token it got.
+    BOOST_TEST(series(m, "xferd_api_request_duration_seconds_count{endpoint=\"confirm\"}") >= 3, m);
+    BOOST_TEST(series(m, "xferd_api_request_duration_seconds_count{endpoint=\"submit\"}") >= 3, m);
+    BOOST_TEST(series(m, "xferd_token_requests_total{grant=\"password\",result=\"ok\"}") >= 1, m);
     BOOST_TEST(env.audited() == 3u);
 
     xferd.signal(SIGTERM);
