@@ -46,7 +46,9 @@ BatchStep next_batch_step(const BatchFacts& f)
     if (may_submit && f.unresolved > 0 && lookups_left) return BatchStep::look_up;
     if (may_submit && f.awaiting_operator > 0) return BatchStep::wait_for_approval;
     if (may_submit && f.submittable > 0) return BatchStep::submit;
-    if (f.not_final > 0) return BatchStep::finish;
+    // Also when every row got its answer while being submitted: the stage must still move on
+    // (done, in doubt, incomplete), or the batch would stay `submitting` and be resumed forever.
+    if (f.not_final > 0 || f.stage == BatchStage::submitting) return BatchStep::finish;
     if (!f.results_written) return BatchStep::write_results;
     return BatchStep::end;
 }

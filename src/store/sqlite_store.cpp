@@ -146,6 +146,13 @@ Result<void> SqliteStore::commit()
     return {};
 }
 
+Result<void> SqliteStore::begin_read()
+{
+    if (auto r = db_.exec("BEGIN DEFERRED"); !r) return r;
+    in_transaction_ = true;
+    return {};
+}
+
 void SqliteStore::rollback() noexcept
 {
     if (!in_transaction_) return;
@@ -291,6 +298,24 @@ Result<std::vector<BatchInfo>> SqliteStore::list_batches(bool unfinished_only, s
     if (!others) return others.error();
     open->insert(open->end(), others->begin(), others->end());
     return open;
+}
+
+Result<std::vector<BatchInfo>> SqliteStore::batches_by_file(const std::string& path_or_name)
+{
+    if (path_or_name.find('/') != std::string::npos)
+        return batches_where("WHERE b.path = ?1 OR b.id IN (SELECT batch_id FROM sources WHERE path = ?1) "
+                             "ORDER BY b.id DESC",
+                             path_or_name);
+    // A name: compared with what follows the last '/' (substr from the position after it).
+    const std::string name_of = "substr(%1, length(rtrim(%1, replace(%1, '/', ''))) + 1)";
+    auto named = [&](const std::string& column) {
+        std::string e = name_of;
+        for (std::size_t at; (at = e.find("%1")) != std::string::npos;) e.replace(at, 2, column);
+        return e;
+    };
+    return batches_where("WHERE " + named("b.path") + " = ?1 OR b.id IN (SELECT batch_id FROM sources WHERE " +
+                             named("path") + " = ?1) ORDER BY b.id DESC",
+                         path_or_name);
 }
 
 Result<std::vector<BatchInfo>> SqliteStore::batches_by_prefix(const std::string& prefix)

@@ -59,6 +59,22 @@ BOOST_AUTO_TEST_CASE(unanswered_submits_are_looked_up_before_more_are_sent)
     BOOST_TEST(next_batch_step(f) == BatchStep::submit);
     f.submittable = 0;
     f.not_final = 0;
+    BOOST_TEST(next_batch_step(f) == BatchStep::finish);   // the stage says in doubt
+    f.stage = BatchStage::in_doubt;
+    BOOST_TEST(next_batch_step(f) == BatchStep::write_results);
+    f.results_written = true;
+    BOOST_TEST(next_batch_step(f) == BatchStep::end);
+}
+
+// Every row answered while it was sent (nothing left for finish to settle): the batch is still
+// finished, so it ends `done` instead of staying `submitting` and being resumed at every run.
+BOOST_AUTO_TEST_CASE(a_batch_whose_rows_all_got_their_answer_is_finished)
+{
+    BatchFacts f = confirmed_batch();
+    f.not_final = 0;
+    BOOST_TEST(next_batch_step(f) == BatchStep::finish);
+    f.stage = stage_after_finish(0, 0, false);
+    BOOST_TEST((f.stage == BatchStage::done));
     BOOST_TEST(next_batch_step(f) == BatchStep::write_results);
     f.results_written = true;
     BOOST_TEST(next_batch_step(f) == BatchStep::end);

@@ -28,6 +28,7 @@ struct Intake {
     Kind kind = Kind::nothing_to_do;
     BatchId batch = 0;
     std::string message;
+    bool restarted = false;   // run: the batch starts afresh (touched or dropped again), even if it ran already
 };
 
 asio::awaitable<Intake> take_file(BatchServices& services, const std::filesystem::path& path,
