@@ -42,10 +42,12 @@ inbox:
   - path: $work/inbox
 approval:
   mode: check_account_holder_off
+watch:
+  settle: 0s
 state_dir: $work/state
 YAML
     sed -i 's/  mode: check_account_holder_off/  mode: auto\n  check_account_holder: false/' "$work/xferd.yaml"
-    "$BUILD"/xferd once --config "$work/xferd.yaml" >/dev/null 2>"$work/xferd.err" || { tail -5 "$work/xferd.err"; exit 1; }
+    "$BUILD"/xferd once --config "$work/xferd.yaml" >"$work/xferd.out" 2>"$work/xferd.err" || { cat "$work/xferd.out"; tail -n 5 "$work/xferd.err"; exit 1; }
     submitted=$(grep -c ',SUBMITTED,' "$work/inbox/size.results.csv" || true)
     bytes=$(stat -c %s "$work/state/state.db")
     wal=$(stat -c %s "$work/state/state.db-wal" 2>/dev/null || echo 0)
