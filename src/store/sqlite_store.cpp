@@ -407,10 +407,20 @@ Result<std::unique_ptr<StateStore>> open_sqlite_store(const fs::path& state_dir,
     auto db = sqlite::Database::open(file, options.read_only);
     if (!db) return db.error();
     sqlite3_busy_timeout(db->handle(), static_cast<int>(options.busy_timeout.count()));
-    if (auto r = db->exec(sqlite::connection_pragmas); !r) return r.error();
+    if (auto r = db->exec(options.read_only ? sqlite::read_only_pragmas : sqlite::connection_pragmas); !r)
+        return r.error();
     const std::string cache = "PRAGMA cache_size = -" + std::to_string(options.cache_kib);
     if (auto r = db->exec(cache.c_str()); !r) return r.error();
-    if (!options.read_only) {
+    if (options.read_only) {
+        // A store just created by a writer that has not committed its schema yet: nothing in it.
+        auto s = db->prepare(sqlite::has_schema);
+        if (!s) return s.error();
+        auto row = (*s)->step();
+        if (!row) return row.error();
+        const bool empty = !*row || (*s)->int_at(0) == 0;
+        (*s)->reset();
+        if (empty) return std::unique_ptr<StateStore>{};
+    } else {
         if (auto r = db->exec(sqlite::create_schema); !r) return r.error();
         const std::string version = "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
                                     std::to_string(sqlite::schema_version) + "')";

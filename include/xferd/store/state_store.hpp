@@ -226,7 +226,8 @@ struct StoreOptions {
 };
 
 // state_dir/state.db (created 0600 in a 0700 state_dir when missing). Errors name the file and
-// what to do.
+// what to do. read_only: nothing is created or written, and the result is nullptr while the
+// store holds no schema yet (a writer is just creating it: nothing was taken).
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::filesystem::path& state_dir,
                                                       StoreOptions options = {});
 std::filesystem::path sqlite_store_path(const std::filesystem::path& state_dir);
