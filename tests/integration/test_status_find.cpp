@@ -3,6 +3,8 @@
 // `once` and with `run`.
 #include "xferd_cli.hpp"
 
+#include "xferd/service/reconfirm.hpp"
+
 #include <boost/json.hpp>
 
 #include <sys/stat.h>
@@ -327,6 +329,71 @@ BOOST_AUTO_TEST_CASE(a_stale_approval_is_cured_by_touching_the_file_with_run)
     daemon.signal(SIGTERM);
     BOOST_TEST(daemon.wait_for(20s).value_or(-1) == 0);
     BOOST_TEST(sim.audit_entries().size() == 6u);
+}
+
+// What reconfirm changes in the store: a batch nothing of which was sent is read again; one with
+// rows sent keeps those (SUBMITTED, SUBMITTING, IN_DOUBT) and its INVALID rows, the rest reset.
+BOOST_AUTO_TEST_CASE(reconfirm_keeps_every_row_that_was_sent)
+{
+    test::TempDir dir;
+    auto opened = open_sqlite_store(dir.path());
+    BOOST_TEST_REQUIRE(opened.has_value());
+    StateStore& store = **opened;
+    BatchInfo b;
+    b.sha256 = std::string(64, 'c');
+    b.path = "/inbox/mixed.csv";
+    b.mode = "manual";
+    b.stage = BatchStage::awaiting_approval;
+    b.snapshot = "/state/batches/c/input.csv";
+    b.confirmed_at = b.confirmation_written_at = "2026-12-02T10:00:00.000Z";
+    b.created_at = b.updated_at = "2026-12-02T10:00:00.000Z";
+    const RowStatus statuses[] = {RowStatus::submitted, RowStatus::submitting, RowStatus::in_doubt,
+                                  RowStatus::not_submitted, RowStatus::failed, RowStatus::pending,
+                                  RowStatus::not_submitted};
+    std::vector<RowRecord> rows;
+    for (std::size_t i = 0; i < std::size(statuses); ++i) {
+        RowRecord r;
+        r.row = i + 1;
+        r.external_order_number = "M-" + std::to_string(i + 1);
+        r.service_id = std::to_string(38390000 + i);
+        r.decision = i == 6 ? Decision::invalid : Decision::approved;
+        r.confirm_state = ConfirmState::confirmed;
+        r.status = statuses[i];
+        r.order_id = i == 0 ? "13298555" : "";
+        rows.push_back(r);
+    }
+    BOOST_TEST_REQUIRE(store.begin().has_value());
+    b.id = *store.create_batch(b);
+    BOOST_TEST_REQUIRE(store.insert_rows(b.id, rows).has_value());
+    BOOST_TEST_REQUIRE(store.update_rows(b.id, rows).has_value());
+    auto n = mark_for_reconfirm(store, b, "2026-12-02T11:00:00.000Z");
+    BOOST_TEST_REQUIRE(n.has_value());
+    BOOST_TEST_REQUIRE(store.commit().has_value());
+    BOOST_TEST(*n == 3u, "NOT_SUBMITTED, FAILED and pending rows");
+    auto after = store.rows(b.id, RowSet::all, 0, 100);
+    BOOST_TEST_REQUIRE(after->size() == 7u);
+    for (std::size_t i = 0; i < 7; ++i) {
+        const auto& r = (*after)[i];
+        const bool reset = i >= 3 && i <= 5;
+        BOOST_TEST((r.confirm_state == (reset ? ConfirmState::pending : ConfirmState::confirmed)), "row " << r.row);
+        BOOST_TEST((r.status == (reset ? RowStatus::pending : statuses[i])), "row " << r.row);
+    }
+    BOOST_TEST((*after)[0].order_id == "13298555");
+    auto marked = store.batch(b.id);
+    BOOST_TEST(((*marked)->stage == BatchStage::confirming));
+    BOOST_TEST((*marked)->confirmation_written_at.empty());
+
+    // Nothing sent: the rows are read again from the snapshot.
+    BatchInfo fresh = **marked;
+    fresh.stage = BatchStage::held;
+    BOOST_TEST_REQUIRE(store.begin().has_value());
+    BOOST_TEST_REQUIRE(store.delete_rows(b.id).has_value());
+    BOOST_TEST_REQUIRE(store.insert_rows(b.id, std::vector<RowRecord>{rows[3], rows[5]}).has_value());
+    auto again = mark_for_reconfirm(store, fresh, "2026-12-02T12:00:00.000Z");
+    BOOST_TEST_REQUIRE(store.commit().has_value());
+    BOOST_TEST(*again == 2u);
+    BOOST_TEST(((*store.batch(b.id))->stage == BatchStage::validating));
+    BOOST_TEST(store.rows(b.id, RowSet::all, 0, 100)->empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
