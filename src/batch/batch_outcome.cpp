@@ -15,6 +15,8 @@ bool BatchOutcome::needs_attention() const
     case E::interrupted:
     case E::api_unavailable:
     case E::state_error:
+    // Not taken yet (still being written): `once` says so by its exit status; taken next run.
+    case E::left_for_later:
         return true;
     default:
         break;

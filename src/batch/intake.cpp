@@ -26,10 +26,12 @@ std::optional<SourceStamp> lstat_stamp(const fs::path& p)
                        static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
 }
 
-// The same content starts afresh: rows read again, confirmed again, with today's config.
-void restart(BatchInfo& b, const fs::path& path, const BatchOptions& options)
+// The same content starts afresh: rows read again (from the snapshot just taken: the old one
+// may have been deleted by state.keep_snapshots), confirmed again, with today's config.
+void restart(BatchInfo& b, const fs::path& path, const fs::path& snapshot, const BatchOptions& options)
 {
     b.path = path.string();
+    b.snapshot = snapshot.string();
     b.mode = to_string(options.approval.mode);
     b.stage = BatchStage::validating;
     b.message.clear();
@@ -47,6 +49,8 @@ void restart(BatchInfo& b, const fs::path& path, const BatchOptions& options)
     b.updated_at = now_iso();
 }
 
+// Deleted by someone, or never written (the folder was read-only, the disk full): either way the
+// store has what they say, so they are written again.
 bool outputs_missing(const BatchInfo& b)
 {
     std::error_code ec;
@@ -56,9 +60,9 @@ bool outputs_missing(const BatchInfo& b)
     case BatchStage::held:
     case BatchStage::in_doubt:
     case BatchStage::incomplete:
-        return !b.results_written_at.empty() && !fs::exists(out.results_csv, ec);
+        return b.results_written_at.empty() || !fs::exists(out.results_csv, ec);
     case BatchStage::awaiting_approval:
-        return !b.confirmation_written_at.empty() && !fs::exists(out.confirmation_csv, ec);
+        return b.confirmation_written_at.empty() || !fs::exists(out.confirmation_csv, ec);
     default:
         return false;
     }
@@ -90,7 +94,7 @@ public:
         auto batch = s_.reader.batch_by_sha256(snap->sha256);
         if (!batch) co_return make(Intake::Kind::state_error, batch.error().message);
         if (!*batch) co_return co_await new_batch(*snap, file.stamp());
-        co_return co_await known_content(**batch, file.stamp());
+        co_return co_await known_content(**batch, snap->path, file.stamp());
     }
 
 private:
@@ -186,7 +190,7 @@ private:
         co_return make(Intake::Kind::run, {}, id);
     }
 
-    asio::awaitable<Intake> known_content(BatchInfo& b, const SourceStamp& stamp)
+    asio::awaitable<Intake> known_content(BatchInfo& b, const fs::path& snapshot, const SourceStamp& stamp)
     {
         auto src = s_.reader.source(path_.string(), b.id);
         if (!src) co_return make(Intake::Kind::state_error, src.error().message);
@@ -195,7 +199,7 @@ private:
         if (*src && !(*src)->duplicate) {
             // This path again, touched or dropped again.
             if (restarts_on_redrop(b.stage, dry_run) || b.stage == BatchStage::awaiting_approval) {
-                restart(b, path_, options_);
+                restart(b, path_, snapshot, options_);
                 co_return co_await save(b, here, true, Intake::Kind::run);
             }
             if (is_unfinished(b.stage)) co_return co_await save(b, here, false, Intake::Kind::run);
@@ -203,7 +207,7 @@ private:
             co_return co_await maybe_rewrite_outputs(b);
         }
         if (restarts_on_redrop(b.stage, dry_run)) {
-            restart(b, path_, options_);
+            restart(b, path_, snapshot, options_);
             co_return co_await save(b, here, true, Intake::Kind::run);
         }
         SourceInfo dup = here;
@@ -230,7 +234,9 @@ private:
         };
         auto r = co_await s_.writer.write(std::move(job));
         if (!r) co_return make(Intake::Kind::state_error, r.error().message);
-        co_return make(then, {}, b.id);
+        Intake out = make(then, {}, b.id);
+        out.restarted = drop_rows;
+        co_return out;
     }
 
     BatchServices& s_;

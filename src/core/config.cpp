@@ -160,8 +160,9 @@ constexpr std::size_t max_secret_bytes = 64 * 1024;
 
 class Loader {
 public:
-    Loader(const fs::path& file, const EnvLookup& env)
-        : label_(file.string()),
+    Loader(const fs::path& file, const EnvLookup& env, bool secrets = true)
+        : secrets_(secrets),
+          label_(file.string()),
           file_(fs::absolute(file).lexically_normal()),
           base_dir_(file_.parent_path()),
           env_(env)
@@ -209,7 +210,9 @@ private:
     void load_watch(const Entry* e, WatchConfig& watch);
     void load_metrics(const Entry* e, MetricsConfig& metrics);
     void load_notify(const Entry* e, NotifyConfig& notify);
+    void load_state(const Entry* e, StateConfig& state);
 
+    bool secrets_;          // false: secrets are not looked for (read-only commands)
     std::string label_;     // the file as the user named it, for messages
     fs::path file_;         // absolute
     fs::path base_dir_;     // relative paths are resolved against it
@@ -511,6 +514,7 @@ void Loader::load_secret(const Section& api, const SecretSpec& spec, std::string
                               "'");
         return;
     }
+    if (!secrets_) return;
 
     auto from_file = [&](const fs::path& file, SecretSource::Kind kind, const YAML::Mark& mark) {
         auto content = read_small_file(file, max_secret_bytes);
@@ -788,6 +792,15 @@ void Loader::load_notify(const Entry* e, NotifyConfig& notify)
     if (auto v = duration(s, s.find("timeout"), 100ms, 600'000ms)) notify.timeout = *v;
 }
 
+void Loader::load_state(const Entry* e, StateConfig& state)
+{
+    if (!e) return;
+    Section s = section(e->value, e->mark, "state", {"keep_snapshots"});
+    if (!s.present) return;
+    using namespace std::chrono_literals;
+    if (auto v = duration(s, s.find("keep_snapshots"), 0ms, 100LL * 365 * 86'400'000ms)) state.keep_snapshots = *v;
+}
+
 Result<Config> Loader::run()
 {
     auto content = read_small_file(file_, 4 * 1024 * 1024);
@@ -809,7 +822,7 @@ Result<Config> Loader::run()
     config.config_file = file_;
     Section top = section(root, YAML::Mark::null_mark(), "",
                           {"api", "inbox", "columns", "sheet", "approval", "limits", "watch", "metrics", "notify",
-                           "state_dir"});
+                           "state_dir", "state"});
     if (!top.present) return make_error(errors_.front().second);
 
     load_api(top.find("api"), config.api);
@@ -823,6 +836,7 @@ Result<Config> Loader::run()
     load_notify(top.find("notify"), config.notify);
     if (auto v = path(top, require(top, "state_dir", "where journals and the ledger live, e.g. /var/lib/xferd")))
         config.state_dir = *v;
+    load_state(top.find("state"), config.state);
 
     if (!errors_.empty()) {
         // In file order, so the operator can work down the file.
@@ -910,6 +924,11 @@ EnvLookup process_env()
 Result<Config> load_config(const std::filesystem::path& file, const EnvLookup& env)
 {
     return Loader(file, env).run();
+}
+
+Result<Config> load_config_without_secrets(const std::filesystem::path& file, const EnvLookup& env)
+{
+    return Loader(file, env, false).run();
 }
 
 std::string to_string(ApprovalMode mode)
@@ -1053,6 +1072,10 @@ std::string describe_config(const Config& config)
 
     emit_monitoring(out, config);
     out << YAML::Key << "state_dir" << YAML::Value << config.state_dir.string();
+    out << YAML::Key << "state" << YAML::Value << YAML::BeginMap;
+    emit_duration(out, "keep_snapshots", config.state.keep_snapshots);
+    if (config.state.keep_snapshots.count() == 0) out << YAML::Comment("kept forever");
+    out << YAML::EndMap;
     out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";
 }

@@ -84,7 +84,7 @@ public:
             const BatchOptions options = batch_options_for(cfg_, p.parent_path());
             Intake in = co_await take_file(s_, p, options);
             if (in.kind == Intake::Kind::run) {
-                if (!ran_.count(in.batch)) co_await run_one(in.batch, p);
+                if (!ran_.count(in.batch) || in.restarted) co_await run_one(in.batch, p);
                 continue;
             }
             if (in.kind == Intake::Kind::nothing_to_do) {

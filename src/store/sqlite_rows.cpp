@@ -2,6 +2,7 @@
 #include "sqlite_store.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace xferd::sqlite {
 
@@ -314,19 +315,37 @@ Result<std::vector<StateStore::Repeat>> SqliteStore::repeats(BatchId batch, Repe
     return out;
 }
 
+namespace {
+
+// A term that is a phone or service number as people write it: its digits; else nothing.
+std::optional<std::string> number_digits(const std::string& term)
+{
+    std::string digits;
+    for (char c : term) {
+        if (c >= '0' && c <= '9') digits += c;
+        else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') return std::nullopt;
+    }
+    if (digits.empty()) return std::nullopt;
+    return digits;
+}
+
+}  // namespace
+
 Result<std::vector<FoundRow>> SqliteStore::find_rows(const std::string& term, std::size_t limit)
 {
     static const std::string sql =
         "SELECT " + batch_columns + ", " + row_columns +
         " FROM rows r JOIN batches b ON b.id = r.batch_id WHERE r.external_order_number = ?1 OR r.service_id = ?1 "
-        "OR r.service_number = ?2 OR r.employee_email = ?1 COLLATE NOCASE OR r.c_email = ?1 COLLATE NOCASE "
-        "OR (r.order_id = ?1 AND r.order_id <> '') ORDER BY b.id, r.row LIMIT ?3";
-    std::string digits;
-    for (char c : term)
-        if (c >= '0' && c <= '9') digits += c;
+        "OR r.service_number IN (?1, ?2, '+' || ?2) OR r.c_service_number IN (?1, ?2, '+' || ?2) "
+        "OR (r.employee_id = ?1 AND r.employee_id <> '') OR (r.c_employee_id = ?1 AND r.c_employee_id <> '') "
+        "OR r.employee_email = ?1 COLLATE NOCASE OR r.c_email = ?1 COLLATE NOCASE "
+        "OR r.personal_email = ?1 COLLATE NOCASE OR (r.order_id = ?1 AND r.order_id <> '') "
+        "ORDER BY b.id, r.row LIMIT ?3";
+    // Not a number: ?2 is a value no column holds.
+    const std::string digits = number_digits(term).value_or(std::string(1, '\x01'));
     auto s = db_.prepare(sql);
     if (!s) return s.error();
-    (*s)->bind(1, term).bind(2, digits.empty() ? term : digits).bind(3, static_cast<std::int64_t>(limit));
+    (*s)->bind(1, term).bind(2, digits).bind(3, static_cast<std::int64_t>(limit));
     std::vector<FoundRow> out;
     for (;;) {
         auto row = (*s)->step();
@@ -335,6 +354,21 @@ Result<std::vector<FoundRow>> SqliteStore::find_rows(const std::string& term, st
         out.push_back({read_batch(**s), read_row(**s, 22)});
     }
     return out;
+}
+
+Result<std::size_t> SqliteStore::reset_for_reconfirm(BatchId batch)
+{
+    static const std::string sql =
+        "UPDATE rows SET confirm_state = 0, c_account_holder = '', c_email = '', c_employee_id = '', "
+        "c_tangoe_id = '', c_department = '', c_device = '', c_imei = '', c_carrier = '', c_contract_end = '', "
+        "c_service_number = '', c_service_status = '', c_error = '', confirmed_at = '', decision = 0, reason = '', "
+        "operator = 0, status = 0, retry = 0, order_id = '', message = '' "
+        "WHERE batch_id = ?1 AND decision <> 3 AND status IN (0, 3, 4, 6)";
+    auto s = db_.prepare(sql);
+    if (!s) return s.error();
+    (*s)->bind(1, batch);
+    if (auto r = (*s)->run(); !r) return r.error();
+    return static_cast<std::size_t>(db_.changes());
 }
 
 Result<void> SqliteStore::add_row_event(BatchId batch, std::size_t row, const std::string& at,

@@ -18,6 +18,14 @@ PRAGMA mmap_size = 0;
 PRAGMA wal_autocheckpoint = 4000;
 )sql";
 
+// A read-only connection (`xferd status`) sets nothing that writes: the writers put the file in WAL.
+inline constexpr const char* read_only_pragmas = R"sql(
+PRAGMA temp_store = FILE;
+PRAGMA mmap_size = 0;
+)sql";
+
+inline constexpr const char* has_schema = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'batches'";
+
 inline constexpr const char* create_schema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 

@@ -146,6 +146,13 @@ Result<void> SqliteStore::commit()
     return {};
 }
 
+Result<void> SqliteStore::begin_read()
+{
+    if (auto r = db_.exec("BEGIN DEFERRED"); !r) return r;
+    in_transaction_ = true;
+    return {};
+}
+
 void SqliteStore::rollback() noexcept
 {
     if (!in_transaction_) return;
@@ -293,6 +300,24 @@ Result<std::vector<BatchInfo>> SqliteStore::list_batches(bool unfinished_only, s
     return open;
 }
 
+Result<std::vector<BatchInfo>> SqliteStore::batches_by_file(const std::string& path_or_name)
+{
+    if (path_or_name.find('/') != std::string::npos)
+        return batches_where("WHERE b.path = ?1 OR b.id IN (SELECT batch_id FROM sources WHERE path = ?1) "
+                             "ORDER BY b.id DESC",
+                             path_or_name);
+    // A name: compared with what follows the last '/' (substr from the position after it).
+    const std::string name_of = "substr(%1, length(rtrim(%1, replace(%1, '/', ''))) + 1)";
+    auto named = [&](const std::string& column) {
+        std::string e = name_of;
+        for (std::size_t at; (at = e.find("%1")) != std::string::npos;) e.replace(at, 2, column);
+        return e;
+    };
+    return batches_where("WHERE " + named("b.path") + " = ?1 OR b.id IN (SELECT batch_id FROM sources WHERE " +
+                             named("path") + " = ?1) ORDER BY b.id DESC",
+                         path_or_name);
+}
+
 Result<std::vector<BatchInfo>> SqliteStore::batches_by_prefix(const std::string& prefix)
 {
     std::string clean;
@@ -382,10 +407,20 @@ Result<std::unique_ptr<StateStore>> open_sqlite_store(const fs::path& state_dir,
     auto db = sqlite::Database::open(file, options.read_only);
     if (!db) return db.error();
     sqlite3_busy_timeout(db->handle(), static_cast<int>(options.busy_timeout.count()));
-    if (auto r = db->exec(sqlite::connection_pragmas); !r) return r.error();
+    if (auto r = db->exec(options.read_only ? sqlite::read_only_pragmas : sqlite::connection_pragmas); !r)
+        return r.error();
     const std::string cache = "PRAGMA cache_size = -" + std::to_string(options.cache_kib);
     if (auto r = db->exec(cache.c_str()); !r) return r.error();
-    if (!options.read_only) {
+    if (options.read_only) {
+        // A store just created by a writer that has not committed its schema yet: nothing in it.
+        auto s = db->prepare(sqlite::has_schema);
+        if (!s) return s.error();
+        auto row = (*s)->step();
+        if (!row) return row.error();
+        const bool empty = !*row || (*s)->int_at(0) == 0;
+        (*s)->reset();
+        if (empty) return std::unique_ptr<StateStore>{};
+    } else {
         if (auto r = db->exec(sqlite::create_schema); !r) return r.error();
         const std::string version = "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
                                     std::to_string(sqlite::schema_version) + "')";

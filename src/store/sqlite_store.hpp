@@ -15,6 +15,7 @@ public:
     Result<void> begin() override;
     Result<void> commit() override;
     void rollback() noexcept override;
+    Result<void> begin_read() override;
 
     Result<BatchId> create_batch(const BatchInfo& batch) override;
     Result<void> update_batch(const BatchInfo& batch) override;
@@ -26,6 +27,7 @@ public:
     Result<std::optional<SourceInfo>> source_with_stamp(const std::string& path, const SourceStamp& s) override;
     Result<std::vector<SourceInfo>> sources_of(BatchId batch) override;
     Result<std::vector<BatchInfo>> list_batches(bool unfinished_only, std::size_t latest) override;
+    Result<std::vector<BatchInfo>> batches_by_file(const std::string& path_or_name) override;
     Result<std::vector<BatchInfo>> batches_by_prefix(const std::string& sha256_prefix) override;
     Result<std::vector<BatchInfo>> snapshots_finished_before(const std::string& before) override;
 
@@ -37,6 +39,7 @@ public:
     Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                 std::size_t limit) override;
     Result<BatchWork> work(BatchId batch) override;
+    Result<std::size_t> reset_for_reconfirm(BatchId batch) override;
     Result<std::vector<Repeat>> repeats(BatchId batch, RepeatField field, std::size_t limit) override;
     Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) override;
     Result<void> add_row_event(BatchId batch, std::size_t row, const std::string& at, const std::string& event,

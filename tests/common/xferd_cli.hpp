@@ -1,5 +1,5 @@
-// Runs the xferd binary as an operator would (a child process, its stdout and stderr captured)
-// and writes a config for the in-process simulator, secrets in files next to it.
+// Runs the xferd executable as an operator would (a child process, its output in files) and
+// writes a config for the in-process simulator (tests only).
 #pragma once
 
 #include "child_process.hpp"
@@ -19,50 +19,90 @@ namespace xferd::test {
 
 inline const std::string xferd_binary = XFERD_BINARY_DIR "/xferd";
 
-struct CliRun {
+struct XferdRun {
     int status = -1;
     std::string out, err;
 };
+using CliRun = XferdRun;
 
-inline CliRun run_xferd(const TempDir& dir, std::vector<std::string> args,
-                        std::chrono::seconds limit = std::chrono::seconds(60))
+// Output files are named after `tag` so runs at once (a reader beside a writer) do not mix.
+inline XferdRun run_xferd(const TempDir& dir, std::vector<std::string> args, const std::string& tag = "xferd",
+                          std::chrono::seconds limit = std::chrono::seconds(120))
 {
     args.insert(args.begin(), xferd_binary);
-    std::filesystem::remove(dir / "out.txt");
-    std::filesystem::remove(dir / "err.txt");
-    CliRun r;
+    const auto out = dir / (tag + ".out"), err = dir / (tag + ".err");
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    XferdRun r;
     {
-        ChildProcess p(args, dir / "out.txt", dir / "err.txt");
+        ChildProcess p(args, out, err);
         auto st = p.wait_for(limit);
         BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish within " << limit.count() << " s");
         r.status = *st;
     }
-    r.out = read_text(dir / "out.txt");
-    r.err = read_text(dir / "err.txt");
+    r.out = read_text(out);
+    r.err = read_text(err);
     return r;
 }
 
-// dir/xferd.yaml for `sim`: inbox dir/inbox, state dir/state (or `state_dir`), settle 0;
-// `extra` is appended as is (more top-level keys).
+// The same, with a time limit of its own (a run that must not hang: a FIFO in the inbox).
+inline XferdRun run_xferd(const TempDir& dir, std::vector<std::string> args, std::chrono::seconds limit)
+{
+    return run_xferd(dir, std::move(args), "xferd", limit);
+}
+
+struct CliConfig {
+    std::string mode = "auto";
+    std::string settle = "0s";
+    std::string extra;   // more top-level YAML (e.g. "state:\n  keep_snapshots: 1s\n")
+    int concurrency = 4;
+    std::string password = demo::password;
+    std::string state_dir = "state";
+};
+
+// dir/xferd.yaml for the simulator, secrets in files next to it, inbox dir/inbox, state dir/state.
+inline std::filesystem::path write_cli_config(const TempDir& dir, SimFixture& sim, const CliConfig& c = {})
+{
+    std::filesystem::create_directories(dir / "inbox");
+    std::ofstream(dir / "client_secret") << demo::client_secret;
+    std::ofstream(dir / "password") << c.password;
+    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: " << sim.base_url() << "\n  token_url: " << sim.token_url()
+                                     << "\n  tenant: ACME\n  client_id: demo-client\n"
+                                        "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
+                                        "  password_file: password\n  ca_file: "
+                                     << sim.ca_file() << "\n  max_attempts: 2\n  concurrency: " << c.concurrency
+                                     << "\ninbox:\n  - path: inbox\napproval:\n  mode: " << c.mode
+                                     << "\nwatch:\n  settle: " << c.settle << "\n  shutdown_grace: 5s\n"
+                                     << c.extra << "state_dir: " << c.state_dir << "\n";
+    return dir / "xferd.yaml";
+}
+
+// The same, by the values most tests vary.
 inline std::filesystem::path write_sim_config(const TempDir& dir, SimFixture& sim,
                                               const std::string& password = demo::password,
                                               const std::string& mode = "auto", const std::string& extra = "",
                                               const std::string& state_dir = "state")
 {
-    std::filesystem::create_directories(dir / "inbox");
-    std::ofstream(dir / "client_secret") << demo::client_secret;
-    std::ofstream(dir / "password") << password;
-    std::ofstream(dir / "xferd.yaml") << "api:\n  base_url: " << sim.base_url() << "\n  token_url: " << sim.token_url()
-                                     << "\n  tenant: ACME\n  client_id: demo-client\n"
-                                        "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
-                                        "  password_file: password\n  ca_file: "
-                                     << sim.ca_file() << "\n  max_attempts: 2\ninbox:\n  - path: inbox\napproval:\n  mode: "
-                                     << mode << "\nwatch:\n  settle: 0s\nstate_dir: " << state_dir << "\n"
-                                     << extra;
-    return dir / "xferd.yaml";
+    CliConfig c;
+    c.password = password;
+    c.mode = mode;
+    c.extra = extra;
+    c.state_dir = state_dir;
+    return write_cli_config(dir, sim, c);
 }
 
 // Orders the simulator accepted (submits that placed an order).
 inline std::size_t orders_placed(SimFixture& sim) { return sim.audit_entries().size(); }
+
+// Every request the simulator answered on /mobproc/v1 (confirms, submits, lookups), any status.
+inline std::uint64_t api_calls(SimFixture& sim)
+{
+    return sim.with_state([](xferd::sim::State& st) {
+        std::uint64_t n = 0;
+        for (const auto& [endpoint, outcomes] : st.stats.requests)
+            for (const auto& [outcome, count] : outcomes) n += count;
+        return n;
+    });
+}
 
 }  // namespace xferd::test

@@ -10,13 +10,16 @@
 #include "sim_fixture.hpp"
 #include "temp_dir.hpp"
 
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace xferd;
 namespace fs = std::filesystem;
@@ -183,9 +186,85 @@ int interrupt_runs(const Setup& s, std::mt19937_64& rng, int max_ms, int wanted,
     return interrupted;
 }
 
+// `xferd status --json` run again and again beside the writer: every answer must be a whole
+// document whose batches' counts add up to their rows (one read transaction: one commit's view).
+class StatusReader {
+public:
+    explicit StatusReader(const Setup& s) : s_(s), thread_([this] { loop(); }) {}
+    ~StatusReader() { stop(); }
+    void stop()
+    {
+        done_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    int reads() const { return reads_; }
+    const std::vector<std::string>& problems() const { return problems_; }
+
+private:
+    void loop()
+    {
+        while (!done_) {
+            const auto out = s_.dir / "status.out", err = s_.dir / "status.err";
+            std::filesystem::remove(out);
+            std::filesystem::remove(err);
+            test::ChildProcess p({xferd_binary, "status", "--json", "--config", s_.config.string()}, out, err);
+            auto st = p.wait_for(60s);
+            if (!st || (*st != 0 && *st != 1)) {
+                problems_.push_back("status exited " + (st ? std::to_string(*st) : std::string("late")) + ": " +
+                                    test::read_text(err));
+                continue;
+            }
+            check(test::read_text(out));
+            ++reads_;
+        }
+    }
+
+    void check(const std::string& text)
+    {
+        boost::system::error_code ec;
+        auto doc = boost::json::parse(text, ec);
+        if (ec || !doc.is_object()) return problems_.push_back("not a JSON document: " + text);
+        for (const auto& b : doc.at("batches").as_array()) {
+            const auto& c = b.at("counts").as_object();
+            auto n = [&](const char* k) { return c.at(k).as_int64(); };
+            if (n("approved") + n("rejected") + n("invalid") + n("undecided") != n("rows") ||
+                n("submitted") + n("not_submitted") + n("failed") + n("in_doubt") + n("duplicate") + n("pending") !=
+                    n("rows"))
+                problems_.push_back("counts do not add up: " + boost::json::serialize(b));
+        }
+    }
+
+    const Setup& s_;
+    std::atomic<bool> done_{false};
+    int reads_ = 0;
+    std::vector<std::string> problems_;
+    std::thread thread_;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(crash_recovery)
+
+BOOST_AUTO_TEST_CASE(status_beside_a_once_killed_at_random_moments_always_answers_consistently)
+{
+    const auto seed = crash_seed() + 2;
+    BOOST_TEST_MESSAGE("crash seed " << seed);
+    std::mt19937_64 rng(seed);
+    test::SimFixture sim(faulty_sim(seed, 5ms, 15ms));
+    Setup s(sim, 8);
+    StatusReader reader(s);
+    int kills = interrupt_runs(s, rng, 500, 10, [](test::ChildProcess& p) {
+        p.signal(SIGKILL);
+        p.wait_for(10s);
+    });
+    BOOST_TEST(kills >= 5);
+    BOOST_TEST(run_to_completion(s) == 0);
+    reader.stop();
+    BOOST_TEST_MESSAGE("status read " << reader.reads() << " times beside the writer");
+    BOOST_TEST(reader.reads() >= 5);
+    for (const auto& p : reader.problems()) BOOST_TEST(false, p);
+    check_exactly_once(sim, s);
+}
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_a_row_nor_submits_twice)
 {

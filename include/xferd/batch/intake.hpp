@@ -9,7 +9,8 @@
 //     rejected, dry-run or waiting batch starts afresh (confirmed anew); a done one is done;
 //   * another path: a held, rejected or dry-run batch starts afresh there; any other is a
 //     DUPLICATE of the first path (NAME.error.txt names it), nothing submitted again;
-// - a done batch whose reports at this path were deleted gets them written again.
+// - a done batch whose reports at this path were deleted (or never written: a read-only folder)
+//   gets them written again from the store, without any API call.
 // Disk trouble (the snapshot cannot be written) is not the file's fault: it is left as it is and
 // taken at the next run.
 #pragma once
@@ -28,6 +29,7 @@ struct Intake {
     Kind kind = Kind::nothing_to_do;
     BatchId batch = 0;
     std::string message;
+    bool restarted = false;   // run: the batch starts afresh (touched or dropped again), even if it ran already
 };
 
 asio::awaitable<Intake> take_file(BatchServices& services, const std::filesystem::path& path,

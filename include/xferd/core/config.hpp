@@ -105,6 +105,13 @@ struct NotifyConfig {
     std::chrono::milliseconds timeout{10'000};      // one attempt of the command or the webhook
 };
 
+// `state:` — what xferd keeps in state_dir.
+struct StateConfig {
+    // Snapshots (copies of taken inputs) of batches finished longer ago than this are deleted at
+    // the start of `once` and `run`; 0 keeps them forever.
+    std::chrono::milliseconds keep_snapshots{30LL * 24 * 3600 * 1000};
+};
+
 struct Config {
     std::filesystem::path config_file;   // absolute
     ApiConfig api;
@@ -117,6 +124,7 @@ struct Config {
     MetricsConfig metrics;
     NotifyConfig notify;
     std::filesystem::path state_dir;
+    StateConfig state;
 };
 
 // Looks a variable up in the environment; injectable so tests need not touch the real one.
@@ -127,6 +135,11 @@ EnvLookup process_env();
 // what to do; secret values never appear in them.
 Result<Config> load_config(const std::filesystem::path& file,
                                                        const EnvLookup& env = process_env());
+
+// The same, but the secrets are neither looked for nor read (api.client_secret and api.password
+// stay empty): for commands that only read the state store (`xferd status`, `find`).
+Result<Config> load_config_without_secrets(const std::filesystem::path& file,
+                                           const EnvLookup& env = process_env());
 
 // The effective configuration as YAML text with secrets redacted (for `xferd check`).
 std::string describe_config(const Config& config);

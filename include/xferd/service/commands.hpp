@@ -25,4 +25,25 @@ struct ValidateArgs {
 int cmd_validate(const ValidateArgs& args);
 int cmd_check(const std::string& config_path);
 
+// Read-only commands over the state store (no API secrets needed); docs/status.md.
+constexpr const char* default_config_path = "/etc/xferd/xferd.yaml";
+struct StatusArgs {
+    std::string config_path = default_config_path;
+    bool json = false;
+    std::string batch;                // empty: the recent batches; else a path, file name or hash prefix
+};
+// Exit status: 0 every batch shown finished fine (or is in progress); 1 some need attention;
+// 2 usage or config error, or BATCH unknown or ambiguous (the candidates are listed).
+int cmd_status(const StatusArgs& args);
+struct FindArgs {
+    std::string config_path = default_config_path;
+    bool json = false;
+    std::string term;
+};
+// Exit status: 0 rows found; 1 none; 2 usage or config error.
+int cmd_find(const FindArgs& args);
+// Exit status: 0 marked to be confirmed anew; 1 not possible (stage, snapshot gone); 2 usage,
+// config error, BATCH unknown or ambiguous; 4 an xferd works on the batch's inbox now.
+int cmd_reconfirm(const std::string& config_path, const std::string& batch);
+
 }  // namespace xferd

@@ -135,6 +135,8 @@ public:
     virtual Result<void> begin() = 0;      // takes the write lock (waits for other writers)
     virtual Result<void> commit() = 0;     // durable on success
     virtual void rollback() noexcept = 0;
+    // Several reads that see one state (no lock taken; works read-only); end it with commit().
+    virtual Result<void> begin_read() = 0;
 
     // ---- batches and where they came from ----
     virtual Result<BatchId> create_batch(const BatchInfo& batch) = 0;
@@ -151,6 +153,9 @@ public:
     virtual Result<std::vector<SourceInfo>> sources_of(BatchId batch) = 0;
     // Unfinished batches, oldest first; or, for `xferd status`, the `latest` most recent others too.
     virtual Result<std::vector<BatchInfo>> list_batches(bool unfinished_only, std::size_t latest) = 0;
+    // Batches whose input (or a duplicate of it) was seen at this path, or, for a bare file name
+    // (no '/'), at any path of that name; newest first (for `xferd status BATCH`).
+    virtual Result<std::vector<BatchInfo>> batches_by_file(const std::string& path_or_name) = 0;
     // Batches by SHA-256 prefix (for `xferd status BATCH`).
     virtual Result<std::vector<BatchInfo>> batches_by_prefix(const std::string& sha256_prefix) = 0;
     // Finished batches whose snapshot is still there and that finished before `before` (ISO-8601).
@@ -172,6 +177,11 @@ public:
     virtual Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                         std::size_t limit) = 0;
     virtual Result<BatchWork> work(BatchId batch) = 0;
+    // `xferd reconfirm`: the valid rows not submitted (pending, NOT_SUBMITTED, FAILED, DUPLICATE)
+    // are to be confirmed and decided anew: their confirmation, decision, operator verdict and
+    // outcome are cleared. SUBMITTED, SUBMITTING and IN_DOUBT rows, and INVALID ones, stay as
+    // they are. Returns how many rows were reset.
+    virtual Result<std::size_t> reset_for_reconfirm(BatchId batch) = 0;
     // Values of a column that more than one valid row of the batch holds, with those rows
     // (for `xferd validate`: one service, one transfer).
     enum class RepeatField { service_id, service_number };
@@ -180,8 +190,10 @@ public:
         std::vector<std::size_t> rows;
     };
     virtual Result<std::vector<Repeat>> repeats(BatchId batch, RepeatField field, std::size_t limit) = 0;
-    // "What happened to this person's line": external order number, service id or number,
-    // employee or account holder e-mail, order id (case-insensitive for e-mails).
+    // "What happened to this person's line": external order number, service id, service number
+    // (as input or confirmed; a term of digits and + - ( ) . spaces is compared as its digits),
+    // employee id (input or confirmed), employee, account holder or personal e-mail
+    // (case-insensitive), order id.
     virtual Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) = 0;
     // A row's history (the unusual steps: lookups, retries, restarts), oldest first.
     virtual Result<void> add_row_event(BatchId batch, std::size_t row, const std::string& at, const std::string& event,
@@ -214,7 +226,8 @@ struct StoreOptions {
 };
 
 // state_dir/state.db (created 0600 in a 0700 state_dir when missing). Errors name the file and
-// what to do.
+// what to do. read_only: nothing is created or written, and the result is nullptr while the
+// store holds no schema yet (a writer is just creating it: nothing was taken).
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::filesystem::path& state_dir,
                                                       StoreOptions options = {});
 std::filesystem::path sqlite_store_path(const std::filesystem::path& state_dir);
