@@ -37,22 +37,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
 
 }  // namespace
 
-std::string lower_ascii(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-std::string trim_blanks(std::string_view s)
-{
-    auto b = s.find_first_not_of(" \t");
-    if (b == std::string_view::npos) return {};
-    auto e = s.find_last_not_of(" \t");
-    return std::string(s.substr(b, e - b + 1));
-}
-
 // The allowed key a typo most likely meant, if any is close enough to be a fair guess.
 std::string suggestion(std::string_view key, const std::vector<std::string_view>& allowed)
 {

@@ -3,6 +3,7 @@
 // instead of stopping at the first. Pure: it is handed a parsed YAML tree, never a file.
 #pragma once
 
+#include "xferd/core/ascii_text.hpp"
 #include "xferd/core/config_errors.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -42,9 +43,6 @@ std::optional<int> line_of(const YAML::Mark& mark);
 
 // The allowed key a typo most likely meant, or "" when none is close enough to be a fair guess.
 std::string suggestion(std::string_view key, const std::vector<std::string_view>& allowed);
-
-std::string lower_ascii(std::string_view s);
-std::string trim_blanks(std::string_view s);  // spaces and tabs at both ends
 
 // Reads sections and typed values; each getter returns nullopt (and records why) when the
 // value is there but unusable, and nullopt silently when the entry is absent.
