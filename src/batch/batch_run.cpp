@@ -216,6 +216,7 @@ asio::awaitable<BatchOutcome> BatchRun::run()
 {
     const bool resuming = batch_.stage != BatchStage::validating;
     log_ = std::make_unique<BatchLog>(out_.log, resuming);
+    if (!log_->open_error().empty()) log_error(batch_.path + ": the batch log: " + log_->open_error());
     log_->info(std::string(resuming ? "resuming " : "processing ") + batch_.path + " (content sha256 " +
                batch_.sha256 + ", approval mode " + to_string(options_.approval.mode) + ", stage " +
                std::string(describe(batch_.stage)) + ")");

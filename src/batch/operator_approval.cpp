@@ -131,6 +131,7 @@ asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, Batc
     out.file = candidate->path;
     const std::string name = candidate->path.filename().string();
     BatchLog log(paths.log, true);
+    if (!log.open_error().empty()) log_error(name + ": the batch log: " + log.open_error());
 
     auto finish = [&](ApprovalOutcome::Kind kind, std::string message) -> asio::awaitable<ApprovalOutcome> {
         out.kind = kind;

@@ -2,6 +2,8 @@
 // reader (or a crash) never sees half a report, and an earlier report is kept, not replaced.
 #include "xferd/batch/report.hpp"
 
+#include "xferd/core/ascii_text.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,14 +28,6 @@ constexpr mode_t report_mode = 0640;  // personal data: owner and the operators'
 
 std::string errno_text(int err) { return std::generic_category().message(err); }
 
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 bool all_digits(std::string_view s)
 {
     if (s.empty()) return false;
@@ -53,12 +47,12 @@ fs::path folder_of(const fs::path& target)
 Result<void> sync_directory(const fs::path& dir)
 {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return make_error("cannot open folder " + dir.string() + ": " + errno_text(errno));
+    if (fd < 0) return make_error(ErrorKind::io, "cannot open folder " + dir.string() + ": " + errno_text(errno));
     int rc = ::fsync(fd);
     int err = errno;
     ::close(fd);
     if (rc != 0 && err != EINVAL)
-        return make_error("cannot sync folder " + dir.string() + ": " + errno_text(err));
+        return make_error(ErrorKind::io, "cannot sync folder " + dir.string() + ": " + errno_text(err));
     return {};
 }
 
@@ -92,7 +86,7 @@ Result<void> write_all(int fd, std::string_view content)
         ssize_t n = ::write(fd, content.data(), content.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            return make_error(errno_text(errno));
+            return make_error(ErrorKind::io, errno_text(errno));
         }
         content.remove_prefix(static_cast<std::size_t>(n));
     }
@@ -148,7 +142,7 @@ bool is_xferd_output(const fs::path& path)
     std::size_t start = 0;
     for (;;) {
         auto dot = name.find('.', start);
-        parts.push_back(lower(name.substr(start, dot == std::string::npos ? dot : dot - start)));
+        parts.push_back(lower_ascii(name.substr(start, dot == std::string::npos ? dot : dot - start)));
         if (dot == std::string::npos) break;
         start = dot + 1;
     }
@@ -267,7 +261,7 @@ Result<void> keep_existing(const fs::path& target)
     struct stat st {};
     if (::lstat(target.c_str(), &st) != 0) {
         if (errno == ENOENT) return {};
-        return make_error("cannot check " + target.string() + ": " + errno_text(errno));
+        return make_error(ErrorKind::io, "cannot check " + target.string() + ": " + errno_text(errno));
     }
     fs::path dir = folder_of(target);
     std::string stem = target.stem().string();
@@ -277,10 +271,10 @@ Result<void> keep_existing(const fs::path& target)
         if (rename_no_replace(target, kept) == 0) return sync_directory(dir);
         if (errno == EEXIST) continue;
         if (errno == ENOENT) return {};  // someone else moved it meanwhile: nothing to keep
-        return make_error("cannot keep the earlier " + target.string() + " as " + kept.string() +
+        return make_error(ErrorKind::io, "cannot keep the earlier " + target.string() + " as " + kept.string() +
                           ": " + errno_text(errno));
     }
-    return make_error("cannot keep the earlier " + target.string() +
+    return make_error(ErrorKind::io, "cannot keep the earlier " + target.string() +
                       ": 100000 earlier copies exist; clean up the folder");
 }
 
@@ -293,14 +287,14 @@ Result<AtomicFileWriter> AtomicFileWriter::create(const fs::path& target)
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, report_mode);
         if (fd < 0 && errno == EEXIST) continue;
         if (fd < 0)
-            return make_error("cannot write " + target.string() + ": cannot create a file in " +
+            return make_error(ErrorKind::io, "cannot write " + target.string() + ": cannot create a file in " +
                               dir.string() + ": " + errno_text(errno));
         AtomicFileWriter writer(target, temp, fd);
         // Exactly 0640 whatever the umask: the operators' group must be able to read reports.
         if (::fchmod(fd, report_mode) != 0) return writer.fail("chmod", errno).error();
         return writer;
     }
-    return make_error("cannot write " + target.string() + ": no free temporary name");
+    return make_error(ErrorKind::io, "cannot write " + target.string() + ": no free temporary name");
 }
 
 AtomicFileWriter::AtomicFileWriter(fs::path target, fs::path temp, int fd)
@@ -341,15 +335,15 @@ void AtomicFileWriter::discard() noexcept
 Result<void> AtomicFileWriter::fail(const std::string& what, int err)
 {
     discard();
-    return make_error("cannot write " + target_.string() + ": " + what + ": " + errno_text(err));
+    return make_error(ErrorKind::io, "cannot write " + target_.string() + ": " + what + ": " + errno_text(err));
 }
 
 Result<void> AtomicFileWriter::flush()
 {
-    if (fd_ < 0) return make_error("cannot write " + target_.string() + ": already finished");
+    if (fd_ < 0) return make_error(ErrorKind::io, "cannot write " + target_.string() + ": already finished");
     if (auto w = write_all(fd_, buffer_); !w) {
         discard();
-        return make_error("cannot write " + target_.string() + ": " + w.error().message);
+        return make_error(ErrorKind::io, "cannot write " + target_.string() + ": " + w.error().message);
     }
     buffer_.clear();
     return {};
@@ -357,7 +351,7 @@ Result<void> AtomicFileWriter::flush()
 
 Result<void> AtomicFileWriter::write(std::string_view data)
 {
-    if (fd_ < 0) return make_error("cannot write " + target_.string() + ": already finished");
+    if (fd_ < 0) return make_error(ErrorKind::io, "cannot write " + target_.string() + ": already finished");
     buffer_ += data;
     if (buffer_.size() >= 64 * 1024) return flush();
     return {};
@@ -372,7 +366,7 @@ Result<void> AtomicFileWriter::commit()
     fd_ = -1;
     if (rc != 0) {
         ::unlink(temp_.c_str());
-        return make_error("cannot write " + target_.string() + ": close: " + errno_text(err));
+        return make_error(ErrorKind::io, "cannot write " + target_.string() + ": close: " + errno_text(err));
     }
     // Something may recreate the target between keeping it and renaming: loop, never replace.
     for (int attempt = 0;; ++attempt) {
@@ -384,7 +378,7 @@ Result<void> AtomicFileWriter::commit()
         err = errno;
         if (err != EEXIST || attempt == 10) {
             ::unlink(temp_.c_str());
-            return make_error("cannot write " + target_.string() + ": rename: " + errno_text(err));
+            return make_error(ErrorKind::io, "cannot write " + target_.string() + ": rename: " + errno_text(err));
         }
     }
     return sync_directory(folder_of(target_));

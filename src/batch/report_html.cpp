@@ -142,13 +142,4 @@ HtmlReportEnd HtmlReport::finish()
     return end_;
 }
 
-std::string render_report_html(const ReportHeader& header, const std::vector<RowRecord>& rows)
-{
-    std::string out;
-    HtmlReport page(header, [&out](std::string_view s) { out += s; });
-    for (const auto& r : rows) page.add(r);
-    page.finish();
-    return out;
-}
-
 }  // namespace xferd

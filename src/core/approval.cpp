@@ -1,7 +1,10 @@
 #include "xferd/core/approval.hpp"
 
+#include "xferd/core/ascii_text.hpp"
+
 #include "xferd/core/csv_columns.hpp"
 #include "xferd/core/csv_parser.hpp"
+#include "xferd/core/utc_time.hpp"
 #include "xferd/core/xlsx_values.hpp"
 
 #include <algorithm>
@@ -31,14 +34,6 @@ std::string_view strip_bom(std::string_view s)
 {
     if (s.starts_with(utf8_bom)) s.remove_prefix(utf8_bom.size());
     return s;
-}
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
 }
 
 // A record the tokenizer cut short (a cell or line over its limits): a confirmation never has one.
@@ -92,7 +87,7 @@ std::optional<std::size_t> parse_row_number(std::string_view s)
 // yes / y / x / 1 / true approve; empty / no / n / 0 / false do not; anything else is a mistake to report.
 std::optional<bool> parse_approve_cell(std::string_view s)
 {
-    std::string v = lower(trim(s));
+    std::string v = lower_ascii(trim(s));
     // TRUE / FALSE: a spreadsheet's booleans (Excel turns a typed "true" into one).
     if (v == "yes" || v == "y" || v == "x" || v == "1" || v == "true") return true;
     if (v.empty() || v == "no" || v == "n" || v == "0" || v == "false") return false;
@@ -123,16 +118,6 @@ std::string list_some(const std::vector<std::string>& items)
     for (std::size_t i = 0; i < items.size() && i < max_listed; ++i) out += (i ? ", " : "") + items[i];
     if (items.size() > max_listed) out += " and " + std::to_string(items.size() - max_listed) + " more";
     return out;
-}
-
-std::string utc_text(std::chrono::system_clock::time_point t)
-{
-    std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 std::string duration_text(std::chrono::seconds d)
@@ -171,7 +156,7 @@ Result<ApprovalInput> parse_approve_file(std::string_view text)
         ++line_no;
         line = trim(line);
         if (line.empty() || line.front() == '#') continue;
-        if (lower(line) == "all") {
+        if (lower_ascii(line) == "all") {
             in.all = true;
             continue;
         }
@@ -331,6 +316,52 @@ Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
     return rows;
 }
 
+namespace {
+
+// A table of rows (.approved.csv / .approved.xlsx) must be the confirmation row for row; the
+// rows it approves go to `chosen`. Returns the refusal, if any.
+std::optional<ApprovalVerdict> match_approved_table(const ApprovalInput& approval, const ConfirmedBatch& batch,
+                                                    const std::map<std::size_t, const ConfirmedRow*>& by_row,
+                                                    const std::string& file, std::set<std::size_t>& chosen)
+{
+    std::vector<std::string> mismatches;
+    bool excel_numbers = false;
+    for (const auto& a : approval.rows) {
+        auto f = by_row.find(a.row);
+        if (f == by_row.end()) {
+            mismatches.push_back("row " + std::to_string(a.row) + " is not in the confirmed batch");
+            continue;
+        }
+        const ConfirmedRow& c = *f->second;
+        if (!same_number_after_excel(c.external_order_number, a.external_order_number)) {
+            mismatches.push_back("row " + std::to_string(a.row) + " has external order number '" +
+                                 a.external_order_number + "', the confirmation '" + c.external_order_number +
+                                 "'");
+            excel_numbers |= looks_mangled_by_excel(a.external_order_number);
+        } else if (approval.has_service_id && !same_number_after_excel(c.service_id, a.service_id)) {
+            mismatches.push_back("row " + std::to_string(a.row) + " has service id '" + a.service_id +
+                                 "', the confirmation '" + c.service_id + "'");
+            excel_numbers |= looks_mangled_by_excel(a.service_id);
+        }
+        if (a.approve) chosen.insert(a.row);
+    }
+    std::set<std::size_t> listed;
+    for (const auto& a : approval.rows) listed.insert(a.row);
+    for (const auto& r : batch.rows)
+        if (!listed.count(r.row)) mismatches.push_back("row " + std::to_string(r.row) + " is missing");
+    if (!mismatches.empty())
+        return refuse("approval refused: " + file + " does not match the confirmed batch (" +
+                      list_some(mismatches) +
+                      "). Was it saved from an older confirmation, or the input changed? Approve the current "
+                      "confirmation CSV, keeping every row" +
+                      (excel_numbers ? std::string(" (Excel turned numbers into 1.2E+09 form: format those "
+                                                   "columns as Text, or use a .approve file instead)")
+                                     : std::string()));
+    return std::nullopt;
+}
+
+}  // namespace
+
 ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBatch& batch,
                                std::chrono::system_clock::time_point written_at,
                                std::chrono::system_clock::time_point now, std::chrono::seconds max_age)
@@ -339,11 +370,11 @@ ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBat
                              : approval.source == ApprovalInput::Source::approved_xlsx ? "the .approved.xlsx file"
                                                                                        : "the .approved.csv file";
     if (written_at < batch.confirmed_at)
-        return refuse("approval refused: " + file + " was written (" + utc_text(written_at) +
-                      ") before the confirmation it would approve (" + utc_text(batch.confirmed_at) +
+        return refuse("approval refused: " + file + " was written (" + iso8601_utc(written_at) +
+                      ") before the confirmation it would approve (" + iso8601_utc(batch.confirmed_at) +
                       "); review the new confirmation report and approve again");
     if (now - batch.confirmed_at > max_age)
-        return refuse("approval refused: the confirmation of " + utc_text(batch.confirmed_at) +
+        return refuse("approval refused: the confirmation of " + iso8601_utc(batch.confirmed_at) +
                       " is older than approval.max_age (" + duration_text(max_age) +
                       "); drop the batch file again (or touch it) to have it confirmed anew, then approve that");
 
@@ -370,40 +401,8 @@ ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBat
                               (unknown.size() > 1 ? "s " : " ") + list_some(unknown) +
                               " that this batch does not hold; correct it and save it again");
         }
-    } else {
-        std::vector<std::string> mismatches;
-        bool excel_numbers = false;
-        for (const auto& a : approval.rows) {
-            auto f = by_row.find(a.row);
-            if (f == by_row.end()) {
-                mismatches.push_back("row " + std::to_string(a.row) + " is not in the confirmed batch");
-                continue;
-            }
-            const ConfirmedRow& c = *f->second;
-            if (!same_number_after_excel(c.external_order_number, a.external_order_number)) {
-                mismatches.push_back("row " + std::to_string(a.row) + " has external order number '" +
-                                     a.external_order_number + "', the confirmation '" + c.external_order_number +
-                                     "'");
-                excel_numbers |= looks_mangled_by_excel(a.external_order_number);
-            } else if (approval.has_service_id && !same_number_after_excel(c.service_id, a.service_id)) {
-                mismatches.push_back("row " + std::to_string(a.row) + " has service id '" + a.service_id +
-                                     "', the confirmation '" + c.service_id + "'");
-                excel_numbers |= looks_mangled_by_excel(a.service_id);
-            }
-            if (a.approve) chosen.insert(a.row);
-        }
-        std::set<std::size_t> listed;
-        for (const auto& a : approval.rows) listed.insert(a.row);
-        for (const auto& r : batch.rows)
-            if (!listed.count(r.row)) mismatches.push_back("row " + std::to_string(r.row) + " is missing");
-        if (!mismatches.empty())
-            return refuse("approval refused: " + file + " does not match the confirmed batch (" +
-                          list_some(mismatches) +
-                          "). Was it saved from an older confirmation, or the input changed? Approve the current "
-                          "confirmation CSV, keeping every row" +
-                          (excel_numbers ? std::string(" (Excel turned numbers into 1.2E+09 form: format those "
-                                                       "columns as Text, or use a .approve file instead)")
-                                         : std::string()));
+    } else if (auto refused = match_approved_table(approval, batch, by_row, file, chosen)) {
+        return *refused;
     }
 
     ApprovalVerdict v;

@@ -4,6 +4,8 @@
 // so memory stays bounded by one record (plus the set of order numbers seen, when kept).
 #include "xferd/core/batch_reader.hpp"
 
+#include "xferd/core/ascii_text.hpp"
+
 #include "xferd/core/csv_columns.hpp"
 #include "xferd/core/csv_parser.hpp"
 #include "xferd/core/csv_rows.hpp"
@@ -19,16 +21,6 @@
 namespace xferd {
 
 namespace {
-
-std::string lower(std::string s)
-{
-    for (auto& c : s) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return s;
-}
 
 std::string save_advice(BatchFormat format)
 {
@@ -50,7 +42,7 @@ bool blank_record(const CsvRecord& rec)
 
 BatchFormat format_for_path(const std::filesystem::path& path)
 {
-    const std::string ext = lower(path.extension().string());
+    const std::string ext = lower_ascii(path.extension().string());
     if (ext == ".json") {
         return BatchFormat::json;
     }
@@ -65,7 +57,7 @@ BatchFormat format_for_path(const std::filesystem::path& path)
 
 std::optional<std::string> unsupported_format(const std::filesystem::path& path)
 {
-    const std::string ext = lower(path.extension().string());
+    const std::string ext = lower_ascii(path.extension().string());
     const std::string save = "save it as Excel Workbook (.xlsx) or as CSV UTF-8 (Comma delimited) (*.csv) and drop "
                              "that file instead";
     if (ext == ".xls") return "it is an Excel 97-2003 workbook (.xls), which xferd does not read: open it in Excel, " + save;

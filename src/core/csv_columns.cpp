@@ -155,13 +155,45 @@ std::string mapping_targets_text()
                  "digits and '_', e.g. MISCELLANEOUS.CONTACT_NUMBER_EXT)";
 }
 
+namespace {
+
+// The error naming the required columns no header cell claims, and what the header has.
+std::optional<Error> missing_required_columns(const std::map<std::string, std::vector<std::size_t>>& claims,
+                                              const std::vector<std::string>& labels)
+{
+    std::vector<std::string> missing;
+    for (const auto required : required_columns) {
+        if (!claims.contains("c:" + std::string(column_name(required)))) {
+            missing.emplace_back(column_name(required));
+        }
+    }
+    if (missing.empty()) return std::nullopt;
+    std::string names;
+    for (const auto& m : missing) {
+        names += (names.empty() ? "" : ", ") + m;
+    }
+    std::vector<std::string> present;
+    for (const auto& l : labels) {
+        if (!l.empty()) {
+            present.push_back(l);
+        }
+    }
+    return make_error(ErrorKind::input,
+        "the header row has no column for " + names +
+        ": add the column(s) to the file, or map the file's own column names with `columns:` "
+        "in the config (e.g. columns: {\"Mobile Number\": service_number}). The header has: " +
+        (present.empty() ? std::string("nothing") : quoted_list(present)));
+}
+
+}  // namespace
+
 Result<HeaderLayout> resolve_header(const std::vector<std::string>& header,
                                     const ColumnMapping& mapping)
 {
     std::map<std::string, std::string> mapped;  // normalised source → target as written
     for (const auto& [source, target] : mapping) {
         if (!is_valid_mapping_target(target)) {
-            return make_error("`columns:` maps '" + source + "' to '" + target +
+            return make_error(ErrorKind::input, "`columns:` maps '" + source + "' to '" + target +
                               "', which is not a column xferd knows; map it to one of " +
                               mapping_targets_text());
         }
@@ -204,12 +236,12 @@ Result<HeaderLayout> resolve_header(const std::vector<std::string>& header,
         }
         const std::string what = key.substr(2);
         if (via_mapping.size() > 1) {
-            return make_error("header cells " + quoted_list(via_mapping) +
+            return make_error(ErrorKind::input, "header cells " + quoted_list(via_mapping) +
                               " are all mapped to " + what +
                               " by `columns:` in the config; map only one of them");
         }
         if (via_mapping.empty() && direct.size() > 1) {
-            return make_error("the header has " + quoted_list(direct) + ", which all mean " + what +
+            return make_error(ErrorKind::input, "the header has " + quoted_list(direct) + ", which all mean " + what +
                               ": remove or rename all but one");
         }
         if (!via_mapping.empty()) {  // the mapping wins; a cell that names it directly is unused
@@ -227,29 +259,7 @@ Result<HeaderLayout> resolve_header(const std::vector<std::string>& header,
         }
     }
 
-    std::vector<std::string> missing;
-    for (const auto required : required_columns) {
-        if (!claims.contains("c:" + std::string(column_name(required)))) {
-            missing.emplace_back(column_name(required));
-        }
-    }
-    if (!missing.empty()) {
-        std::string names;
-        for (const auto& m : missing) {
-            names += (names.empty() ? "" : ", ") + m;
-        }
-        std::vector<std::string> present;
-        for (const auto& l : layout.labels) {
-            if (!l.empty()) {
-                present.push_back(l);
-            }
-        }
-        return make_error(
-            "the header row has no column for " + names +
-            ": add the column(s) to the file, or map the file's own column names with `columns:` "
-            "in the config (e.g. columns: {\"Mobile Number\": service_number}). The header has: " +
-            (present.empty() ? std::string("nothing") : quoted_list(present)));
-    }
+    if (auto missing = missing_required_columns(claims, layout.labels)) return *missing;
     return layout;
 }
 

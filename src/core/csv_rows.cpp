@@ -1,5 +1,7 @@
 #include "xferd/core/csv_rows.hpp"
 
+#include "xferd/core/table_rows.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -14,21 +16,6 @@ std::string delimiter_name(char d)
     case ';': return "';'";
     default: return "','";
     }
-}
-
-RawField* field_for(RawRow& raw, CanonicalColumn column)
-{
-    switch (column) {
-    case CanonicalColumn::external_order_number: return &raw.external_order_number;
-    case CanonicalColumn::service_id: return &raw.service_id;
-    case CanonicalColumn::service_number: return &raw.service_number;
-    case CanonicalColumn::contact_number: return &raw.contact_number;
-    case CanonicalColumn::personal_email: return &raw.personal_email;
-    case CanonicalColumn::additional_instructions: return &raw.additional_instructions;
-    case CanonicalColumn::employee_email: return &raw.employee_email;
-    case CanonicalColumn::employee_id: return &raw.employee_id;
-    }
-    return nullptr;
 }
 
 constexpr CanonicalColumn all_columns[] = {

@@ -106,16 +106,6 @@ std::string clean_text(std::string_view s, std::size_t max_bytes)
     return out;
 }
 
-std::string iso8601_utc(std::chrono::system_clock::time_point t)
-{
-    std::time_t secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 json::object to_json(const NotifyEvent& event)
 {
     return render(event, max_event_text_bytes, max_event_path_bytes);

@@ -268,6 +268,33 @@ void Reconciler::feed_failure(std::string_view reason)
     stop_all("the order lookup failed (" + std::string(reason) + ")");
 }
 
+void Reconciler::note_matches(const OrderSummary& item)
+{
+    for (std::size_t i = 0; i < targets_.size(); ++i) {
+        auto& v = verdicts_[i];
+        switch (match_order(item, targets_[i])) {
+        case OrderMatch::yes:
+            if (item.order_id.empty()) {
+                if (!v.order_id) v.conflict = "an order with this external order number has no orderId";
+            } else if (!v.order_id) {
+                v.order_id = item.order_id;
+            } else if (*v.order_id != item.order_id &&
+                       std::find(v.also.begin(), v.also.end(), item.order_id) == v.also.end()) {
+                v.also.push_back(item.order_id);
+            }
+            break;
+        case OrderMatch::conflict:
+            v.conflict = "order " + (item.order_id.empty() ? std::string("(no id)") : item.order_id) +
+                         " carries this external order number but is for " +
+                         (item.transaction_type.empty() || item.transaction_type == transaction_type_xfer_out
+                              ? "service " + (item.service_id.empty() ? item.service_number : item.service_id)
+                              : item.transaction_type);
+            break;
+        case OrderMatch::no: break;
+        }
+    }
+}
+
 void Reconciler::feed_page(std::string_view body)
 {
     if (finished()) return;
@@ -280,32 +307,7 @@ void Reconciler::feed_page(std::string_view body)
         return stop_all(where + ": the API answered with offset " + std::to_string(*page->offset) +
                         ", so its paging cannot be trusted");
 
-    // A match is a fact whatever else happens to the scan.
-    for (const auto& item : page->items) {
-        for (std::size_t i = 0; i < targets_.size(); ++i) {
-            auto& v = verdicts_[i];
-            switch (match_order(item, targets_[i])) {
-            case OrderMatch::yes:
-                if (item.order_id.empty()) {
-                    if (!v.order_id) v.conflict = "an order with this external order number has no orderId";
-                } else if (!v.order_id) {
-                    v.order_id = item.order_id;
-                } else if (*v.order_id != item.order_id &&
-                           std::find(v.also.begin(), v.also.end(), item.order_id) == v.also.end()) {
-                    v.also.push_back(item.order_id);
-                }
-                break;
-            case OrderMatch::conflict:
-                v.conflict = "order " + (item.order_id.empty() ? std::string("(no id)") : item.order_id) +
-                             " carries this external order number but is for " +
-                             (item.transaction_type.empty() || item.transaction_type == transaction_type_xfer_out
-                                  ? "service " + (item.service_id.empty() ? item.service_number : item.service_id)
-                                  : item.transaction_type);
-                break;
-            case OrderMatch::no: break;
-            }
-        }
-    }
+    for (const auto& item : page->items) note_matches(item);
     if (all_found()) {
         next_target_.clear();
         return;

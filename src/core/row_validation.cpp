@@ -104,7 +104,7 @@ bool has_decimal_tail(std::string_view s)
            frac.find_first_not_of('0') == std::string_view::npos;
 }
 
-Error error(std::string message) { return Error{std::move(message)}; }
+Error error(std::string message) { return make_error(ErrorKind::row, std::move(message)); }
 
 // result<string, Error> cannot take a plain string implicitly (Error is constructible from one).
 Result<std::string> ok(std::string value)

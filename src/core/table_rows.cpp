@@ -4,8 +4,6 @@
 
 namespace xferd {
 
-namespace {
-
 RawField* field_for(RawRow& raw, CanonicalColumn column)
 {
     switch (column) {
@@ -20,8 +18,6 @@ RawField* field_for(RawRow& raw, CanonicalColumn column)
     }
     return nullptr;
 }
-
-}  // namespace
 
 RawRow raw_row_from_cells(const HeaderLayout& layout, std::size_t row, std::vector<std::string>& cells)
 {

@@ -15,6 +15,25 @@ std::string hex_byte(unsigned char b)
     return buf;
 }
 
+// RFC 3629: the lead byte fixes the length and the range of the first continuation byte (no
+// overlong forms, no surrogates, nothing above U+10FFFF). nullopt: not a lead byte.
+struct Utf8Lead {
+    int length = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+};
+
+std::optional<Utf8Lead> utf8_lead(unsigned char b)
+{
+    if (b >= 0xC2 && b <= 0xDF) return Utf8Lead{2};
+    if (b == 0xE0) return Utf8Lead{3, 0xA0};
+    if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) return Utf8Lead{3};
+    if (b == 0xED) return Utf8Lead{3, 0x80, 0x9F};
+    if (b == 0xF0) return Utf8Lead{4, 0x90};
+    if (b >= 0xF1 && b <= 0xF3) return Utf8Lead{4};
+    if (b == 0xF4) return Utf8Lead{4, 0x80, 0x8F};
+    return std::nullopt;
+}
+
 }  // namespace
 
 TextFilter::TextFilter(std::string save_advice) : advice_(std::move(save_advice)) {}
@@ -120,6 +139,34 @@ bool TextFilter::finish(const Sink& sink)
     return true;
 }
 
+// Completes the character the previous chunk cut, from data[i]. nullopt: go on scanning at i;
+// otherwise what check() returns.
+std::optional<bool> TextFilter::resume_cut_character(std::string_view data, std::size_t& i, const Sink& sink)
+{
+    const std::uint64_t base = offset_;
+    while (need_ > 0 && i < data.size()) {
+        const auto b = static_cast<unsigned char>(data[i]);
+        if (b < lo_ || b > hi_) {
+            offset_ = base + i;
+            return fail_utf8(base + i - pending_.size(), static_cast<unsigned char>(pending_[0]));
+        }
+        pending_.push_back(data[i]);
+        ++i;
+        --need_;
+        lo_ = 0x80;
+        hi_ = 0xBF;
+    }
+    offset_ = base + i;
+    if (need_ > 0) return true;
+    after_cr_ = false;
+    if (!sink(pending_)) {
+        stopped_ = true;
+        return false;
+    }
+    pending_.clear();
+    return std::nullopt;
+}
+
 bool TextFilter::check(std::string_view data, const Sink& sink)
 {
     const std::uint64_t base = offset_;
@@ -127,28 +174,7 @@ bool TextFilter::check(std::string_view data, const Sink& sink)
     std::size_t i = 0;
 
     if (need_ > 0) {  // finish the character the previous chunk cut
-        while (need_ > 0 && i < n) {
-            const auto b = static_cast<unsigned char>(data[i]);
-            if (b < lo_ || b > hi_) {
-                offset_ = base + i;
-                return fail_utf8(base + i - pending_.size(), static_cast<unsigned char>(pending_[0]));
-            }
-            pending_.push_back(data[i]);
-            ++i;
-            --need_;
-            lo_ = 0x80;
-            hi_ = 0xBF;
-        }
-        offset_ = base + i;
-        if (need_ > 0) {
-            return true;
-        }
-        after_cr_ = false;
-        if (!sink(pending_)) {
-            stopped_ = true;
-            return false;
-        }
-        pending_.clear();
+        if (auto done = resume_cut_character(data, i, sink)) return *done;
     }
 
     std::size_t start = i;
@@ -171,52 +197,27 @@ bool TextFilter::check(std::string_view data, const Sink& sink)
             count_lines(data.substr(i, j - i));
             i = j;
             if (i < n && data[i] == '\0') {
-                if (!flush(i)) {
-                    return false;
-                }
+                if (!flush(i)) return false;
                 offset_ = base + i;
                 return fail_nul(base + i);
             }
             continue;
         }
         after_cr_ = false;
-        // RFC 3629: the lead byte fixes the length and the range of the first continuation
-        // byte (no overlong forms, no surrogates, nothing above U+10FFFF).
-        int len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (b >= 0xC2 && b <= 0xDF) {
-            len = 2;
-        } else if (b == 0xE0) {
-            len = 3;
-            lo = 0xA0;
-        } else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) {
-            len = 3;
-        } else if (b == 0xED) {
-            len = 3;
-            hi = 0x9F;
-        } else if (b == 0xF0) {
-            len = 4;
-            lo = 0x90;
-        } else if (b >= 0xF1 && b <= 0xF3) {
-            len = 4;
-        } else if (b == 0xF4) {
-            len = 4;
-            hi = 0x8F;
-        } else {
-            if (!flush(i)) {
-                return false;
-            }
+        const auto lead = utf8_lead(b);
+        if (!lead) {
+            if (!flush(i)) return false;
             offset_ = base + i;
             return fail_utf8(base + i, b);
         }
+        const int len = lead->length;
+        unsigned char lo = lead->lo, hi = lead->hi;
         std::size_t j = i + 1;
         int k = 1;
         while (k < len && j < n) {
             const auto c = static_cast<unsigned char>(data[j]);
             if (c < lo || c > hi) {
-                if (!flush(i)) {
-                    return false;
-                }
+                if (!flush(i)) return false;
                 offset_ = base + i;
                 return fail_utf8(base + i, b);
             }
@@ -226,9 +227,7 @@ bool TextFilter::check(std::string_view data, const Sink& sink)
             ++k;
         }
         if (k < len) {  // cut by the end of the chunk: hold it back
-            if (!flush(i)) {
-                return false;
-            }
+            if (!flush(i)) return false;
             pending_.assign(data.substr(i, j - i));
             need_ = len - k;
             lo_ = lo;

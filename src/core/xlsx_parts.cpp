@@ -17,15 +17,6 @@ Result<void> parse_part(XmlStream& xml, std::string_view text, std::string_view 
     return make_error(xml.malformed() ? damaged_part_message(part, what) : "its part " + std::string(part) + " has " + what);
 }
 
-std::optional<std::uint32_t> to_u32(std::optional<std::string_view> s)
-{
-    if (!s) return std::nullopt;
-    std::uint32_t v = 0;
-    const auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-    if (ec != std::errc{} || p != s->data() + s->size()) return std::nullopt;
-    return v;
-}
-
 bool xml_true(std::optional<std::string_view> s) { return s && (*s == "1" || *s == "true"); }
 
 // "xl/" + "worksheets/sheet1.xml", "xl/" + "../customXml/x.xml", "" + "/xl/workbook.xml".

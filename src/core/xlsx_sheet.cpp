@@ -8,19 +8,6 @@
 
 namespace xferd {
 
-namespace {
-
-std::optional<std::uint32_t> to_u32(std::optional<std::string_view> s)
-{
-    if (!s) return std::nullopt;
-    std::uint32_t v = 0;
-    const auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-    if (ec != std::errc{} || p != s->data() + s->size()) return std::nullopt;
-    return v;
-}
-
-}  // namespace
-
 // <sheetData><row r="7"><c r="B7" t="s" s="3"><v>12</v></c><c r="C7" t="inlineStr"><is><r><t>rich</t></r></is></c>
 // <c r="D7"><f>A7*2</f><v>4</v></c></row></sheetData>; everything outside sheetData is skipped.
 struct XlsxSheetParser::Impl : XmlHandler {

@@ -177,4 +177,13 @@ std::string decode_ooxml_escapes(std::string_view text)
     return out;
 }
 
+std::optional<std::uint32_t> to_u32(std::optional<std::string_view> s)
+{
+    if (!s) return std::nullopt;
+    std::uint32_t v = 0;
+    const auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+    if (ec != std::errc{} || p != s->data() + s->size()) return std::nullopt;
+    return v;
+}
+
 }  // namespace xferd

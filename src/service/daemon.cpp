@@ -9,6 +9,7 @@
 #include "xferd/batch/report.hpp"
 #include "xferd/core/daemon_flow.hpp"
 #include "xferd/core/printable.hpp"
+#include "xferd/service/config_loading.hpp"
 #include "xferd/service/inbox_scan.hpp"
 #include "xferd/service/inotify_watcher.hpp"
 #include "xferd/service/sd_notify.hpp"

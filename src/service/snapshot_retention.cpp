@@ -2,6 +2,7 @@
 
 #include "xferd/batch/process_log.hpp"
 #include "xferd/core/config.hpp"
+#include "xferd/service/config_loading.hpp"
 #include "xferd/core/reconcile.hpp"
 
 #include <csignal>

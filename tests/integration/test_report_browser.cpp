@@ -9,6 +9,7 @@
 #include "child_process.hpp"
 #include "html_text.hpp"
 #include "report_fixtures.hpp"
+#include "report_text.hpp"
 #include "temp_dir.hpp"
 #include "test_files.hpp"
 #include "xferd/batch/report.hpp"

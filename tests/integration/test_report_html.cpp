@@ -6,6 +6,7 @@
 
 #include "html_text.hpp"
 #include "report_fixtures.hpp"
+#include "report_text.hpp"
 #include "xferd/batch/report_html.hpp"
 #include "xferd/batch/report_html_parts.hpp"
 

@@ -7,6 +7,7 @@
 #include "xferd/core/approval.hpp"
 #include "xferd/core/batch_reader.hpp"
 #include "xferd/core/config.hpp"
+#include "xferd/service/config_loading.hpp"
 #include "xferd/core/csv_columns.hpp"
 
 #include <fstream>

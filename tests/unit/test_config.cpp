@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "xferd/core/config.hpp"
+#include "xferd/service/config_loading.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -581,6 +582,40 @@ BOOST_AUTO_TEST_CASE(no_secret_anywhere_says_the_three_ways)
     CHECK_CONTAINS(e, "LoadCredential=password:");
     e = error_of(load_config(file, env_of({{"XFERD_CLIENT_SECRET", ""}, {"XFERD_PASSWORD", "pw"}})));
     CHECK_CONTAINS(e, "the environment variable XFERD_CLIENT_SECRET is set but empty");
+}
+
+BOOST_AUTO_TEST_CASE(skipping_secrets_loads_without_reading_them)
+{
+    // `status`/`find` must work for a user who cannot read the secret files.
+    TempDir dir;
+    dir.write("cs", "file-client-secret\n", fs::perms::none);
+    fs::path file = dir.write("config.yaml", config_text("  client_secret_file: cs\n"));
+    CHECK_CONTAINS(error_of(load_config(file, env_of({}))), "no password given");
+
+    auto r = load_config(file, env_of({}), SecretsMode::skip);
+    BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    BOOST_TEST(r->api.client_secret.empty());
+    BOOST_TEST(r->api.password.empty());
+    BOOST_TEST(describe(r->api.client_secret_source) == "<not read>");
+    CHECK_CONTAINS(describe_config(*r), "password: <not read>");
+    BOOST_TEST(r->state_dir == dir.path / "state");
+
+    // The rest of the file is still checked, with the same words.
+    fs::path bad = dir.write("bad.yaml", config_text("  concurrency: many\n"));
+    auto refused = load_config(bad, env_of({}), SecretsMode::skip);
+    CHECK_CONTAINS(error_of(refused), "'api.concurrency' must be a whole number");
+    BOOST_TEST(!contains(error_of(refused), "client secret"));
+    BOOST_TEST((refused.error().kind == ErrorKind::config));
+}
+
+BOOST_AUTO_TEST_CASE(config_errors_are_of_kind_config)
+{
+    TempDir dir;
+    BOOST_TEST((load_config(dir.path / "missing.yaml", env_secrets).error().kind == ErrorKind::config));
+    fs::path not_yaml = dir.write("broken.yaml", "api: [\n");
+    BOOST_TEST((load_config(not_yaml, env_secrets).error().kind == ErrorKind::config));
+    fs::path no_secret = dir.write("config.yaml", config_text());
+    BOOST_TEST((load_config(no_secret, env_of({})).error().kind == ErrorKind::config));
 }
 
 BOOST_AUTO_TEST_CASE(secrets_in_the_yaml_are_refused_without_echoing_them)

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "xferd/core/config.hpp"
+#include "xferd/service/config_loading.hpp"
 
 #include <fstream>
 

@@ -102,6 +102,9 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
     // False when the file could not be opened (then open_error() says why and lines are dropped).
     [[nodiscard]] bool is_open() const { return file_ != nullptr; }
+    // Empty, or why the log is not as asked: it cannot be opened (lines are dropped), or the
+    // earlier log could not be moved aside (lines are appended to it). The batch run and the
+    // approval step write it to the process log (stderr / the journal).
     [[nodiscard]] const std::string& open_error() const { return open_error_; }
 
 private:

@@ -95,7 +95,4 @@ private:
     bool finished_ = false;
 };
 
-// The same page in one string (tests, small batches): rows must already be in report_rank order.
-std::string render_report_html(const ReportHeader& header, const std::vector<RowRecord>& rows);
-
 }  // namespace xferd

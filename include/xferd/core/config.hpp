@@ -1,15 +1,17 @@
-// The validated configuration (see shared interfaces.md § Config). Built by load_config.
+// The validated configuration (see shared interfaces.md § Config) and its schema: from the
+// config file's text to `Config`, pure (no file or environment access; secrets are described
+// here and read by the service layer, see xferd/service/config_loading.hpp: load_config).
 #pragma once
 
 #include "xferd/core/row.hpp"
 
+#include "xferd/core/config_errors.hpp"
 #include "xferd/core/error.hpp"
 #include "xferd/core/listen_address.hpp"
 #include "xferd/core/limits.hpp"
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +23,7 @@ enum class ApprovalMode { automatic, manual, dry_run };  // YAML: auto | manual 
 
 // Where a secret came from, for `xferd check` (never the value itself).
 struct SecretSource {
-    enum class Kind { none, credential, file, env };
+    enum class Kind { none, credential, file, env, not_read };  // not_read: SecretsMode::skip
     Kind kind = Kind::none;
     std::string name;                  // credential name (client_secret) or env variable (XFERD_…)
     std::filesystem::path file;        // the file read (credential or *_file), absolute
@@ -127,19 +129,47 @@ struct Config {
     StateConfig state;
 };
 
-// Looks a variable up in the environment; injectable so tests need not touch the real one.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-EnvLookup process_env();
+// Where one secret may come from, in the order tried: the systemd credential, api.*_file,
+// the environment. Its value in the YAML itself is refused.
+struct SecretSpec {
+    std::string_view what;        // "client secret"
+    std::string_view credential;  // systemd credential name
+    std::string_view file_key;    // api.*_file
+    std::string_view env_var;
+    std::string_view yaml_key;    // the key refused in the YAML
+};
+inline constexpr SecretSpec client_secret_spec{"client secret", "client_secret", "client_secret_file",
+                                               "XFERD_CLIENT_SECRET", "client_secret"};
+inline constexpr SecretSpec password_spec{"password", "password", "password_file", "XFERD_PASSWORD",
+                                          "password"};
 
-// Reads and validates the YAML config. Errors name the file, the key and its line, and say
-// what to do; secret values never appear in them.
-Result<Config> load_config(const std::filesystem::path& file,
-                                                       const EnvLookup& env = process_env());
+// What the schema found about one secret; the service layer reads it (or reports it missing).
+struct SecretRequest {
+    explicit SecretRequest(const SecretSpec& which) : spec(which) {}
+    SecretSpec spec;
+    bool wanted = false;                        // false: `api` is unusable or the YAML holds the value
+    std::optional<int> api_line;                // where `api:` starts (errors about the secret)
+    bool file_key_given = false;                // api.*_file is set …
+    std::optional<std::filesystem::path> file;  // … to this (nullopt: unusable, already an error)
+    std::optional<int> file_line;
+};
 
-// The same, but the secrets are neither looked for nor read (api.client_secret and api.password
-// stay empty): for commands that only read the state store (`xferd status`, `find`).
-Result<Config> load_config_without_secrets(const std::filesystem::path& file,
-                                           const EnvLookup& env = process_env());
+// The schema's result: the config so far, the problems found, and what still needs the
+// file system (secrets, the notify command's executable bit).
+struct ParsedConfig {
+    explicit ParsedConfig(std::string label) : errors(std::move(label)) {}
+    Config config;
+    ConfigErrors errors;
+    SecretRequest client_secret{client_secret_spec};
+    SecretRequest password{password_spec};
+    std::optional<int> notify_command_line;  // notify.command given and absolute
+};
+
+// The YAML text of `file` (absolute; relative paths in it are resolved against its folder)
+// → the config. `label` is the file as the user named it, for messages. An error here is the
+// whole file's (not YAML, empty); problems of keys are in ParsedConfig::errors.
+Result<ParsedConfig> parse_config(const std::string& yaml_text, const std::filesystem::path& file,
+                                  const std::string& label);
 
 // The effective configuration as YAML text with secrets redacted (for `xferd check`).
 std::string describe_config(const Config& config);

@@ -4,6 +4,8 @@
 // (max_event_bytes) whatever file names or API messages it carries.
 #pragma once
 
+#include "xferd/core/utc_time.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -62,8 +64,6 @@ constexpr std::size_t max_event_bytes = 64 * 1024;   // the whole JSON text (see
 boost::json::object to_json(const NotifyEvent& event);
 std::string to_json_text(const NotifyEvent& event);  // compact, one line, no trailing newline
 
-// "2026-11-30T13:12:18Z"
-std::string iso8601_utc(std::chrono::system_clock::time_point t);
 // Invalid UTF-8 replaced with U+FFFD, cut (on a character boundary, with "…") to `max_bytes`.
 std::string clean_text(std::string_view s, std::size_t max_bytes);
 

@@ -136,6 +136,7 @@ private:
         std::optional<std::string> impossible;
     };
     void stop_all(const std::string& reason);
+    void note_matches(const OrderSummary& item);  // a match is a fact whatever else happens
     void request(std::size_t offset);
     [[nodiscard]] bool all_found() const;
 

@@ -11,6 +11,9 @@
 
 namespace xferd {
 
+// The field of `raw` a canonical column fills.
+RawField* field_for(RawRow& raw, CanonicalColumn column);
+
 // One data row: cells[i] under header cell i (moved from). Cells past the header's width are
 // not read (the caller decides whether they are an error); columns the row is short of are
 // present and empty. Columns the header lacks keep their canonical name, for messages.

@@ -42,6 +42,7 @@ public:
 private:
     bool sniff(const Sink& sink);
     bool check(std::string_view data, const Sink& sink);
+    std::optional<bool> resume_cut_character(std::string_view data, std::size_t& i, const Sink& sink);
     bool fail_utf8(std::uint64_t at, unsigned char byte);
     bool fail_nul(std::uint64_t at);
     void count_lines(std::string_view ascii_run);

@@ -10,6 +10,9 @@
 
 namespace xferd {
 
+// An attribute holding a whole number ("3"); nullopt when absent or not one.
+std::optional<std::uint32_t> to_u32(std::optional<std::string_view> s);
+
 // Excel's grid: 16384 columns (A…XFD), 1048576 rows.
 inline constexpr std::uint32_t xlsx_max_columns = 16384;
 inline constexpr std::uint32_t xlsx_max_rows = 1048576;
