@@ -116,6 +116,13 @@ asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, Batc
         (*batch)->confirmation_written_at.empty())
         co_return out;
     const BatchInfo& b = **batch;
+    // Approval files sit beside the input's path, so they are for the newest content seen there:
+    // a batch replaced by a later upload to the same path is never approved by them.
+    auto same_path = s.reader.batches_by_file(b.path);
+    if (!same_path) co_return out;
+    if (std::any_of(same_path->begin(), same_path->end(),
+                    [&](const BatchInfo& o) { return o.path == b.path && o.id > b.id; }))
+        co_return out;
     const OutputPaths paths = output_paths_for(b.path);
     auto seen = s.reader.approvals(id);
     if (!seen) co_return out;

@@ -1,5 +1,7 @@
 #include "xferd/service/batch_selector.hpp"
 
+#include "xferd/service/config_loading.hpp"
+
 #include "xferd/core/printable.hpp"
 
 #include <cctype>

@@ -3,6 +3,7 @@
 #include "xferd/service/daemon.hpp"
 
 #include "xferd/batch/process_log.hpp"
+#include "xferd/service/config_loading.hpp"
 #include "xferd/service/monitoring.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -262,4 +262,25 @@ BOOST_AUTO_TEST_CASE(an_approval_saved_into_the_confirmation_csv_is_refused_with
     BOOST_TEST(sim.audit_entries().size() == 6u);
 }
 
+BOOST_AUTO_TEST_CASE(an_approval_beside_a_replaced_file_approves_only_the_newest_content)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::password, "manual");
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/leavers.csv");
+    BOOST_TEST_REQUIRE(run_xferd(dir, {"once", "--config", config.string()}).status == 0);
+    // The uploader replaces the file before anyone approved: a second batch waits at the same path.
+    std::ofstream(dir / "inbox/leavers.csv", std::ios::trunc)
+        << "external_order_number,service_id,service_number,contact_number,personal_email\n"
+           "HR-2026-0009,38390017,3035550190,4155550100,leaver@mail.example\n";
+    BOOST_TEST_REQUIRE(run_xferd(dir, {"once", "--config", config.string()}).status == 0);
+
+    std::ofstream(dir / "inbox/leavers.approve") << "all\n";
+    auto r = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    auto audit = sim.audit_entries();
+    BOOST_TEST_REQUIRE(audit.size() == 1u, "only the row the operator reviewed last is ordered");
+    BOOST_TEST(std::string(audit[0].at("externalOrderNumber").as_string()) == "HR-2026-0009");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
