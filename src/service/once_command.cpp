@@ -295,7 +295,7 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
 
     BatchReporter reporter(&m.metrics(), &m.notifier());
     OnceRun once(*cfg, std::move(*scope), services, reporter);
-    bool failed = false;
+    bool failed = false, completed = false;
     auto whole = [&]() -> asio::awaitable<void> {
         co_await once.run();
         m.stopping();
@@ -310,12 +310,19 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
             }
             failed = true;
         }
+        completed = true;
         signals.cancel();
         grace.cancel();
     });
     ctx.run();
     progress_line_clear();
     if (failed) return exit_attention;
+    if (!completed) {   // the shutdown grace ran out: whatever was in flight is looked up next run
+        std::cout << "stopped: the shutdown grace ran out with requests in flight; the batch resumes at the "
+                     "next run"
+                  << std::endl;
+        return exit_attention;
+    }
     if (once.outcomes().empty() && !once.approval_refused()) log_info("nothing to do");
     return exit_code(once.outcomes(), once.approval_refused(), signalled);
 }

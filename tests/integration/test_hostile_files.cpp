@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 using namespace xferd;
 namespace fs = std::filesystem;
@@ -273,6 +274,32 @@ BOOST_AUTO_TEST_CASE(files_xferd_will_not_take_are_said_once_each_in_the_log_and
     std::ofstream(inbox / "leavers.txt", std::ios::app) << "HR-2026-0002,38390048,4805550186,4155550100,b@mail.example\n";
     auto changed = test::run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(lines_about(changed.err, "leavers.txt") == 1u, changed.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_shutdown_grace_that_runs_out_is_said_and_is_not_success)
+{
+    sim::Options o;
+    o.faults.stall_rate = 1;   // every answer stops halfway: requests stay in flight
+    test::SimFixture sim(o);
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    // Long request deadline, short grace: the grace is what ends the run.
+    std::string yaml = test::read_text(config);
+    yaml.replace(yaml.find("  max_attempts: 2\n"), 18, "  max_attempts: 2\n  request_timeout: 60s\n");
+    yaml.replace(yaml.find("shutdown_grace: 5s"), 18, "shutdown_grace: 1s");
+    std::ofstream(config) << yaml;
+    std::ofstream(dir / "inbox" / "b.csv") << one_row;
+
+    test::ChildProcess p({test::xferd_binary, "once", "--config", config.string()}, dir / "o.txt", dir / "e.txt");
+    std::this_thread::sleep_for(1500ms);   // the confirm is in flight, stalled
+    BOOST_REQUIRE(p.handles_signal(SIGTERM));
+    p.signal(SIGTERM);
+    auto status = p.wait_for(20s);
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 1);
+    const std::string out = test::read_text(dir / "o.txt");
+    BOOST_TEST(contains(out, "shutdown grace ran out"), out << test::read_text(dir / "e.txt"));
+    BOOST_TEST(!contains(test::read_text(dir / "e.txt"), "nothing to do"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
