@@ -1,5 +1,7 @@
 #include "xferd/batch/intake.hpp"
 
+#include "xferd/core/printable.hpp"
+
 #include "batch_run_state.hpp"
 
 #include "xferd/batch/report.hpp"
@@ -161,7 +163,7 @@ private:
         if (b.path != path_.string() || !outputs_missing(b))
             co_return make(Intake::Kind::nothing_to_do, "already processed (" + std::string(describe(b.stage)) +
                                                             "); see " +
-                                                            output_paths_for(b.path).results_csv.filename().string());
+                                                            printable(output_paths_for(b.path).results_csv.filename().string()));
         b.results_written_at.clear();
         b.confirmation_written_at.clear();
         co_return co_await save(b, std::nullopt, false, Intake::Kind::run);
@@ -213,8 +215,9 @@ private:
         SourceInfo dup = here;
         dup.duplicate = true;
         const std::string message = "duplicate: the same content (sha256 " + b.sha256.substr(0, 12) +
-                                    ") was already taken as " + b.path + " (" + std::string(describe(b.stage)) +
-                                    ", " + b.created_at + "); nothing from " + name() + " was submitted again";
+                                    ") was already taken as " + printable(b.path) + " (" +
+                                    std::string(describe(b.stage)) + ", " + b.created_at + "); nothing from " +
+                                    printable(name()) + " was submitted again";
         StoreWriter::Job job = [&dup](StateStore& st) { return st.put_source(dup); };
         auto r = co_await s_.writer.write(std::move(job));
         if (!r) co_return make(Intake::Kind::state_error, r.error().message);

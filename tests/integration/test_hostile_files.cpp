@@ -154,6 +154,15 @@ BOOST_AUTO_TEST_CASE(control_characters_in_a_file_name_cannot_forge_output_lines
     }
     BOOST_TEST(contains(r.out, "evil\\nERROR forged line"), r.out);
     BOOST_TEST(test::orders_placed(sim) == 1u);
+
+    // The same content again under a plain name: the duplicate message names the first file, escaped.
+    fs::copy_file(dir / "inbox" / evil, dir / "inbox" / "copy.csv");
+    auto dup = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(contains(dup.out + dup.err, "duplicate"), dup.out << dup.err);
+    for (const std::string& text : {dup.out, dup.err, test::read_text(dir / "inbox" / "copy.error.txt")}) {
+        BOOST_TEST(!contains(text, "\nERROR forged line"), text);
+        BOOST_TEST(!contains(text, "\x1b"), text);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(the_state_dir_xferd_creates_is_private)
