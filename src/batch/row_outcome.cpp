@@ -47,7 +47,7 @@ std::string batch_problem_text(const ApiResponse& answer, const ApiFailure& fail
 
 std::string explain_row_error(const std::string& api_error)
 {
-    // Keyed by the §4 errorCode the API sends (and, for older backends, its wording).
+    // Keyed by the docs/mobproc-api.md § Errors and retries errorCode the API sends (and, for older backends, its wording).
     static const std::array<std::pair<std::string_view, std::string_view>, 6> advice{{
         {"Service-Not-Found",
          "check the service_id column: it must be the MobProc service asset id of this line (MobProc → Assets → "

@@ -56,7 +56,7 @@ std::string excerpt(std::string_view body)
     return out;
 }
 
-// "errorCode: message" for one §4 error object.
+// "errorCode: message" for one docs/mobproc-api.md § Errors and retries error object.
 std::string describe_one(const json::object& e)
 {
     std::string code = string_at(&e, "errorCode");

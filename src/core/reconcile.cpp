@@ -178,7 +178,7 @@ std::optional<OrdersPage> parse_orders_page(std::string_view body, std::string& 
             return std::nullopt;
         }
     } else {
-        items = orders->if_array();   // the bare-array envelope some collections use (§5)
+        items = orders->if_array();   // the bare-array envelope some collections use (docs/mobproc-api.md § Paging)
         if (!items) {
             error = "\"orders\" is neither a collection object nor an array";
             return std::nullopt;

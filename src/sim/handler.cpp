@@ -212,7 +212,7 @@ Response injected_status(State& st, int status)
     return r;
 }
 
-// The §3/§13 checks every API call passes before it reaches its endpoint.
+// The docs/mobproc-api.md § Headers / docs/mobproc-api.md § Gap decisions checks every API call passes before it reaches its endpoint.
 std::optional<Response> check_caller(const Request& req, State& st, Caller& caller)
 {
     auto tenant = req.header("x-tngo-tenant");

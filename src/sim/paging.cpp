@@ -1,4 +1,4 @@
-// limit/offset paging and the collection _meta links of §5.
+// limit/offset paging and the collection _meta links of docs/mobproc-api.md § Paging.
 #include "xferd/sim/endpoints.hpp"
 
 #include <charconv>

@@ -1,4 +1,4 @@
-// POST /as/token.oauth2: password and refresh_token grants (§2), parameters from a form body or
+// POST /as/token.oauth2: password and refresh_token grants (docs/mobproc-api.md § Tokens), parameters from a form body or
 // the query string, OAuth-style errors, rotating refresh tokens.
 #include "xferd/sim/endpoints.hpp"
 

@@ -1,4 +1,4 @@
-// MobprocClient against the in-process simulator: the token rules of mobproc-api.md §13 as a
+// MobprocClient against the in-process simulator: the token rules of docs/mobproc-api.md § Tokens and § Gap decisions as a
 // caller sees them (one fetch however many calls wait, a 401 refreshes and retries once, a
 // refused refresh falls back to the password grant, a token that expires at once does not cause
 // a storm) and keep-alive reuse; server errors retried, api.rate_limit, api.row_deadline, a stop

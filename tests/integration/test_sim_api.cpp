@@ -1,4 +1,4 @@
-// The checks every API call passes (§3, §4, §13), routing errors, /ping, /me, TLS.
+// The checks every API call passes (docs/mobproc-api.md § Headers, docs/mobproc-api.md § Errors and retries, docs/mobproc-api.md § Gap decisions), routing errors, /ping, /me, TLS.
 #include <boost/test/unit_test.hpp>
 
 #include "sim_fixture.hpp"

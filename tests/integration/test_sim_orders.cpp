@@ -13,7 +13,7 @@ namespace json = boost::json;
 namespace {
 
 // The XFER_SERVICE_OUT tutorial's example request, confirmation and order, verbatim
-// (tests/data/seed/, taken from the tutorial in shared/seeds/).
+// (tests/data/seed/, the API tutorial's sample data).
 const std::string seed_request = read_text(source_path("tests/data/seed/xfer_out_request.json"));
 const std::string seed_confirmation = read_text(source_path("tests/data/seed/xfer_out_confirmation.json"));
 const std::string seed_order = read_text(source_path("tests/data/seed/xfer_out_order.json"));

@@ -1,4 +1,4 @@
-// Paged collections (§5 links), /orders filters, /assets/services, /orders/properties and
+// Paged collections (docs/mobproc-api.md § Paging links), /orders filters, /assets/services, /orders/properties and
 // /acknowledgements, and --generate-services.
 #include <boost/test/unit_test.hpp>
 

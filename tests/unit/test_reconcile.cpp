@@ -53,7 +53,7 @@ std::size_t param(const std::string& target, const std::string& name)
     return std::stoul(target.substr(at + name.size() + 1));
 }
 
-// A GET /orders answer in the §13 envelope, like the simulator's.
+// A GET /orders answer in the docs/mobproc-api.md § Gap decisions envelope, like the simulator's.
 std::string page_body(const std::vector<FakeOrder>& all, const std::string& target, PageStyle style = {})
 {
     const std::size_t limit = param(target, "limit"), offset = param(target, "offset");

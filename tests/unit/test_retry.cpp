@@ -16,7 +16,7 @@ CallOutcome failed(K kind, bool sent) { return {kind, 0, sent, std::nullopt}; }
 
 BOOST_AUTO_TEST_SUITE(retry_decisions)
 
-// The table from design.md § Exactly-once: error × method → retry / in doubt / done.
+// The table from docs/architecture.md § Exactly-once submission: error × method → retry / in doubt / done.
 BOOST_AUTO_TEST_CASE(error_by_method_table)
 {
     struct Case {

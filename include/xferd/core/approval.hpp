@@ -1,4 +1,4 @@
-// Operator approvals for a batch waiting in `approval.mode: manual` (design.md § Decisions).
+// Operator approvals for a batch waiting in `approval.mode: manual` (docs/operator-guide.md).
 // Pure: parses what the operator wrote and checks it against the batch as it was confirmed.
 //
 // Two ways to approve a batch NAME.csv:

@@ -1,4 +1,4 @@
-// The validated configuration (see shared interfaces.md § Config) and its schema: from the
+// The validated configuration (every key: docs/configuration.md) and its schema: from the
 // config file's text to `Config`, pure (no file or environment access; secrets are described
 // here and read by the service layer, see xferd/service/config_loading.hpp: load_config).
 #pragma once

@@ -1,4 +1,4 @@
-// JSON orderRequest → RawRow: the shape of mobproc-api.md §7.1/§10, plus the xferd extensions
+// JSON orderRequest → RawRow: the shape of docs/mobproc-api.md § The order body, plus the xferd extensions
 // `employeeEmail` and `employeeId`. Pure; validation is validate_row()'s job.
 #pragma once
 

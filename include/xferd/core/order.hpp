@@ -1,4 +1,4 @@
-// Mapping between rows and MobProc JSON bodies (mobproc-api.md §4, §7, §10, §13). Pure.
+// Mapping between rows and MobProc JSON bodies (docs/mobproc-api.md § The order body, § Confirmations, § Submit answers). Pure.
 #pragma once
 
 #include "xferd/core/row.hpp"
@@ -32,7 +32,7 @@ struct SubmittedOrder {
 // From a submit answer {"order":{…},"status":"SUCCESS"} or a bare order (GET /orders/{id}).
 std::optional<SubmittedOrder> parse_order(const boost::json::value& body);
 
-// One sentence from an error answer: the §13 {"status":"ERROR","errors":[…]} form, a bare §4
+// One sentence from an error answer: the docs/mobproc-api.md § Gap decisions {"status":"ERROR","errors":[…]} form, a bare docs/mobproc-api.md § Errors and retries
 // error object, an OAuth error, or anything else (then the HTTP status and a short excerpt).
 std::string describe_api_error(int http_status, std::string_view body);
 

@@ -1,4 +1,4 @@
-// Approval rules (design.md § Decisions): confirmation + row → APPROVED / REJECTED and why,
+// Approval rules (docs/operator-guide.md, docs/configuration.md § approval): confirmation + row → APPROVED / REJECTED and why,
 // and the batch gate that holds a batch whose rows are mostly bad. Pure.
 #pragma once
 

@@ -1,5 +1,5 @@
-// Settling submits whose outcome is unknown (design.md § Exactly-once submission, step 4;
-// mobproc-api.md §7.6, §13 #12). Pure: the caller does the GETs and feeds the answers.
+// Settling submits whose outcome is unknown (docs/architecture.md § Exactly-once submission;
+// docs/mobproc-api.md § Lookups). Pure: the caller does the GETs and feeds the answers.
 //
 // MobProc has no lookup by externalOrderNumber, so: page
 //   GET /orders?dateTimeUpdatedOnOrAfter=<earliest intent − margin>&limit=N&offset=K
@@ -65,7 +65,7 @@ struct OrdersPage {
     std::vector<OrderSummary> items;
 };
 
-// The §13 envelope {"orders":{"_meta":{totalCount,offset,limit,hrefNext?…},"items":[order…]}}.
+// The docs/mobproc-api.md § Gap decisions envelope {"orders":{"_meta":{totalCount,offset,limit,hrefNext?…},"items":[order…]}}.
 // Missing _meta fields are tolerated; a body that is not this shape → nullopt, `error` says why.
 std::optional<OrdersPage> parse_orders_page(std::string_view body, std::string& error);
 

@@ -1,4 +1,4 @@
-// Retry decisions (design.md § Exactly-once submission, mobproc-api.md §11, §13). Pure: the
+// Retry decisions (docs/architecture.md § Exactly-once submission, docs/mobproc-api.md § Errors and retries). Pure: the
 // client tells what happened, this says retry / in doubt / fail and how long to wait.
 #pragma once
 

@@ -1,4 +1,4 @@
-// When is a file in an inbox complete? (design.md § Files) Pure bookkeeping, fed what the
+// When is a file in an inbox complete? (docs/architecture.md § Intake) Pure bookkeeping, fed what the
 // watcher saw and the time; the caller does the stat() calls.
 //
 // - moved in (IN_MOVED_TO): the writer finished elsewhere and renamed it here: ready at once;

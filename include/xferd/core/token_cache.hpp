@@ -1,4 +1,4 @@
-// When to fetch a new access token (mobproc-api.md §2.6, §13): pure, clock passed in.
+// When to fetch a new access token (docs/mobproc-api.md § Tokens): pure, clock passed in.
 #pragma once
 
 #include <chrono>

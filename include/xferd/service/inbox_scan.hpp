@@ -1,4 +1,4 @@
-// Which files in a folder are batches to take (design.md § Files). Pure decision + a listing.
+// Which files in a folder are batches to take (docs/architecture.md § Intake). Pure decision + a listing.
 #pragma once
 
 #include <filesystem>

@@ -23,7 +23,7 @@ struct Caller {
 };
 
 Response json_response(int status, const boost::json::value& body);
-// A bare §4 error object.
+// A bare docs/mobproc-api.md § Errors and retries error object.
 Response error_response(State& state, int status, std::string_view code, std::string_view message);
 // The order validation wrapper {"status":"ERROR","errors":[...]} with HTTP `status`.
 Response errors_response(int status, boost::json::array errors);
@@ -36,7 +36,7 @@ struct Page {
     std::size_t offset = 0;
 };
 std::optional<Page> parse_page(const Target& target, State& state, Response& error);
-// Collection _meta per §5: href, totalCount, offset, limit and the position links that do not
+// Collection _meta per docs/mobproc-api.md § Paging: href, totalCount, offset, limit and the position links that do not
 // point at the current page.
 boost::json::object page_meta(const State& state, std::string_view path, const Target& target,
                               std::size_t total, const Page& page);

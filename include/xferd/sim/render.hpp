@@ -21,7 +21,7 @@ boost::json::object vendor_json(const Named& v, std::string_view base_url);
 // The order as POST /orders and GET /orders/{id} show it, with its status at `now`.
 boost::json::object order_json(const State& state, const Order& order, Clock::time_point now);
 
-// §4 error object and the validation wrapper {"status":"ERROR","errors":[...]}.
+// docs/mobproc-api.md § Errors and retries error object and the validation wrapper {"status":"ERROR","errors":[...]}.
 boost::json::object error_json(int status, std::string_view id, std::string_view code,
                                std::string_view message);
 

@@ -79,7 +79,7 @@ struct State {
     Clock::time_point now() const { return clock(); }
     const Order* find_order(std::string_view id) const;
     std::string random_token(std::size_t length);
-    // Short random id of an error occurrence (the §4 `id` field).
+    // Short random id of an error occurrence (the docs/mobproc-api.md § Errors and retries `id` field).
     std::string error_id();
 };
 
