@@ -22,10 +22,7 @@ std::optional<SourceStamp> lstat_stamp(const fs::path& p)
 {
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0) return std::nullopt;
-    return SourceStamp{static_cast<std::uint64_t>(st.st_size),
-                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-                       static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec,
-                       static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
+    return stamp_of(st);
 }
 
 // The same content starts afresh: rows read again (from the snapshot just taken: the old one
@@ -37,18 +34,7 @@ void restart(BatchInfo& b, const fs::path& path, const fs::path& snapshot, const
     b.mode = to_string(options.approval.mode);
     b.stage = BatchStage::validating;
     b.message.clear();
-    b.gate_hold = false;
-    b.gate_message.clear();
-    b.lookup_rounds = 0;
-    b.confirmed_at.clear();
-    b.finished_at.clear();
-    b.confirmation_written_at.clear();
-    b.results_written_at.clear();
-    b.approval_file.clear();
-    b.approval_sha256.clear();
-    b.approval_owner.clear();
-    b.approval_at.clear();
-    b.updated_at = now_iso();
+    forget_confirmation(b, now_iso());
 }
 
 // Deleted by someone, or never written (the folder was read-only, the disk full): either way the

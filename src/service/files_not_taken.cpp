@@ -4,6 +4,7 @@
 #include "xferd/core/daemon_flow.hpp"
 #include "xferd/core/printable.hpp"
 #include "xferd/service/inbox_scan.hpp"
+#include "xferd/store/input_file.hpp"
 #include "xferd/batch/process_log.hpp"
 
 #include <sys/stat.h>
@@ -61,10 +62,7 @@ asio::awaitable<void> notice_files_not_taken(BatchServices& s, fs::path folder)
         if (::lstat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
         auto why = why_not_taken(p);
         if (!why) continue;
-        SourceStamp stamp{static_cast<std::uint64_t>(st.st_size),
-                          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-                          static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec,
-                          static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
+        const SourceStamp stamp = stamp_of(st);
         bool fresh = false;
         const std::string at = now_iso();
         StoreWriter::Job job = [&](StateStore& store) -> Result<void> {

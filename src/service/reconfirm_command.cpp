@@ -45,18 +45,7 @@ Result<std::size_t> mark_for_reconfirm(StateStore& store, BatchInfo b, const std
         b.stage = BatchStage::confirming;
     }
     b.message = "confirmed anew on request (xferd reconfirm, " + at + ")";
-    b.gate_hold = false;
-    b.gate_message.clear();
-    b.lookup_rounds = 0;
-    b.confirmed_at.clear();
-    b.finished_at.clear();
-    b.confirmation_written_at.clear();
-    b.results_written_at.clear();
-    b.approval_file.clear();
-    b.approval_sha256.clear();
-    b.approval_owner.clear();
-    b.approval_at.clear();
-    b.updated_at = at;
+    forget_confirmation(b, at);
     if (auto u = store.update_batch(b); !u) return u.error();
     return again;
 }

@@ -13,6 +13,14 @@
 
 namespace xferd {
 
+SourceStamp stamp_of(const struct ::stat& st)
+{
+    return {static_cast<std::uint64_t>(st.st_size),
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+            static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec,
+            static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
+}
+
 namespace fs = std::filesystem;
 
 std::string describe_file_type(unsigned mode)
@@ -61,10 +69,7 @@ InputFile InputFile::open(const fs::path& path)
     // Regular file: reads should block normally from here on.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     f.fd_ = fd;
-    f.stamp_ = {static_cast<std::uint64_t>(st.st_size),
-                static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-                static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec,
-                static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
+    f.stamp_ = stamp_of(st);
     return f;
 }
 

@@ -10,12 +10,17 @@
 #include "xferd/core/error.hpp"
 #include "xferd/store/state_store.hpp"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
 
 namespace xferd {
+
+// What identifies one version of a file, from its stat (size, times, inode, device).
+SourceStamp stamp_of(const struct ::stat& st);
 
 class InputFile {
 public:

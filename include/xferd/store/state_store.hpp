@@ -57,6 +57,24 @@ struct BatchInfo {
     std::string approval_sha256, approval_owner, approval_at;
 };
 
+// A batch confirmed anew (re-dropped, touched, `xferd reconfirm`): everything decided from its
+// last confirmation is forgotten; the rows are the caller's.
+inline void forget_confirmation(BatchInfo& b, std::string at)
+{
+    b.gate_hold = false;
+    b.gate_message.clear();
+    b.lookup_rounds = 0;
+    b.confirmed_at.clear();
+    b.finished_at.clear();
+    b.confirmation_written_at.clear();
+    b.results_written_at.clear();
+    b.approval_file.clear();
+    b.approval_sha256.clear();
+    b.approval_owner.clear();
+    b.approval_at.clear();
+    b.updated_at = std::move(at);
+}
+
 struct SourceInfo {
     std::string path;
     BatchId batch = 0;
