@@ -146,7 +146,8 @@ private:
         const std::string& port = proxy ? proxy->server.port : where.port;
         const std::string peer = proxy ? "the proxy " + proxy_url(proxy->server) : host + ":" + port;
         std::string problem;
-        auto results = co_await resolve(host, port, proxy ? "the proxy's host " + host : host, t, problem);
+        const std::string what = proxy ? "the proxy's host " + host : host;  // named: no temporary in a co_await (GCC 12)
+        auto results = co_await resolve(host, port, what, t, problem);
         if (results) {
             auto& tcp_layer = beast::get_lowest_layer(stream_);
             tcp_layer.expires_after(t.connect);
