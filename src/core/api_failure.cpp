@@ -29,8 +29,8 @@ ApiFailure token_failure(const FailedAnswer& a)
 ApiFailure proxy_failure(const FailedAnswer& a)
 {
     if (a.how == CallOutcome::Kind::proxy_refused && a.status == 407)
-        return batch("api.proxy_username", "nothing was sent to the API");
-    return batch("api.proxy", "nothing was sent to the API");
+        return batch("api.proxy_username", "nothing reached the API: check the proxy setting it names");
+    return batch("api.proxy", "nothing reached the API: check the proxy setting it names");
 }
 
 ApiFailure transport_failure(CallOutcome::Kind how)
