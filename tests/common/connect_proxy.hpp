@@ -5,6 +5,8 @@
 // poll() until either side closes or the proxy stops.
 #pragma once
 
+#include "loopback_server.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -40,29 +42,12 @@ public:
     explicit ConnectProxy(Mode mode = Mode::tunnel, std::string required_authorization = "")
         : mode_(mode), required_(std::move(required_authorization))
     {
-        acceptor_.open(boost::asio::ip::tcp::v4());
-        acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
-        acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-        acceptor_.listen();
-        port_ = acceptor_.local_endpoint().port();
-        accept_thread_ = std::thread([this] { accept_loop(); });
-    }
-    ~ConnectProxy()
-    {
-        stop_ = true;
-        ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-        accept_thread_.join();
-        {
-            std::lock_guard lock(mutex_);
-            for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
-        }
-        for (auto& t : threads_) t.join();
     }
     ConnectProxy(const ConnectProxy&) = delete;
     ConnectProxy& operator=(const ConnectProxy&) = delete;
 
-    std::uint16_t port() const { return port_; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::uint16_t port() const { return server_.port(); }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
     int connects() const { return connects_; }    // CONNECT requests received
     int tunnels() const { return tunnels_; }      // tunnels opened (200 answered)
     std::vector<std::string> request_lines() const { return locked(request_lines_); }
@@ -75,39 +60,6 @@ private:
         std::lock_guard lock(mutex_);
         return value;
     }
-    void track(int fd)
-    {
-        std::lock_guard lock(mutex_);
-        fds_.push_back(fd);
-    }
-    // Forgotten before closing: the destructor must never shut down a descriptor reused since.
-    void close_tracked(std::initializer_list<boost::asio::ip::tcp::socket*> sockets)
-    {
-        std::lock_guard lock(mutex_);
-        for (auto* s : sockets) {
-            if (!s->is_open()) continue;
-            fds_.remove(s->native_handle());
-            boost::system::error_code ec;
-            s->close(ec);
-        }
-    }
-    void accept_loop()
-    {
-        while (!stop_) {
-            boost::system::error_code ec;
-            auto sock = std::make_shared<boost::asio::ip::tcp::socket>(io_);
-            acceptor_.accept(*sock, ec);
-            if (ec || stop_) return;
-            track(sock->native_handle());
-            std::lock_guard lock(mutex_);
-            threads_.emplace_back([this, sock] {
-                boost::asio::ip::tcp::socket upstream(io_);
-                serve(*sock, upstream);
-                close_tracked({sock.get(), &upstream});
-            });
-        }
-    }
-
     static bool send(boost::asio::ip::tcp::socket& s, const std::string& bytes)
     {
         boost::system::error_code ec;
@@ -139,7 +91,7 @@ private:
         return head.substr(p, head.find("\r\n", p) - p);
     }
 
-    void serve(boost::asio::ip::tcp::socket& client, boost::asio::ip::tcp::socket& upstream)
+    void serve(boost::asio::ip::tcp::socket client)
     {
         const std::string head = read_head(client);
         if (head.empty()) return;
@@ -162,15 +114,16 @@ private:
         }
         const std::string target = line.substr(8, line.find(' ', 8) - 8);
         const auto colon = target.rfind(':');
+        boost::asio::ip::tcp::socket upstream(server_.io());
         boost::system::error_code ec;
-        boost::asio::ip::tcp::resolver resolver(io_);
+        boost::asio::ip::tcp::resolver resolver(server_.io());
         auto where = resolver.resolve(target.substr(0, colon), target.substr(colon + 1), ec);
         if (!ec) boost::asio::connect(upstream, where, ec);
         if (ec) {
             send(client, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
             return;
         }
-        track(upstream.native_handle());
+        server_.track(upstream.native_handle());
         ++tunnels_;
         if (!send(client, "HTTP/1.1 200 Connection established\r\n\r\n")) return;
         pump(client.native_handle(), upstream.native_handle());
@@ -187,12 +140,12 @@ private:
         case Mode::junk: send(client, "SSH-2.0-OpenSSH_9.2\r\n\r\n"); return true;
         case Mode::endless_header:
             if (!send(client, "HTTP/1.1 200 Connection established\r\n")) return true;
-            while (!stop_ && send(client, "X-Filler: " + std::string(1000, 'a') + "\r\n")) {
+            while (!server_.stopping() && send(client, "X-Filler: " + std::string(1000, 'a') + "\r\n")) {
             }
             return true;
         case Mode::dripping_header:
             if (!send(client, "HTTP/1.1 200 Connection established\r\nX-Drip: ")) return true;
-            while (!stop_ && send(client, "a")) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            while (!server_.stopping() && send(client, "a")) std::this_thread::sleep_for(std::chrono::milliseconds(100));
             return true;
         }
         return true;
@@ -201,7 +154,7 @@ private:
     void pump(int a, int b)
     {
         char buf[16384];
-        while (!stop_) {
+        while (!server_.stopping()) {
             pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
             if (::poll(p, 2, 100) < 0) return;
             for (int i = 0; i < 2; ++i) {
@@ -220,16 +173,10 @@ private:
 
     Mode mode_;
     std::string required_;
-    boost::asio::io_context io_;
-    boost::asio::ip::tcp::acceptor acceptor_{io_};
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
     std::atomic<int> connects_{0}, tunnels_{0};
     mutable std::mutex mutex_;
     std::vector<std::string> request_lines_, authorizations_;
-    std::list<int> fds_;
-    std::list<std::thread> threads_;
-    std::thread accept_thread_;
+    LoopbackServer server_{[this](boost::asio::ip::tcp::socket s) { serve(std::move(s)); }};  // last: stops first
 };
 
 }  // namespace xferd::test

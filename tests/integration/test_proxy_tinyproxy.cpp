@@ -1,6 +1,7 @@
 // `xferd once` through a real proxy, Debian's tinyproxy with basic credentials, on 127.0.0.1:
 // the tunnel, the Proxy-Authorization header and keep-alive through a proxy xferd's own tests
 // did not write. Skipped (exit 77) when tinyproxy is not installed (apt-get install tinyproxy).
+#include "results_csv.hpp"
 #include "xferd_cli.hpp"
 
 #include "xferd/batch/report.hpp"
