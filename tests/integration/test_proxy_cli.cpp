@@ -106,6 +106,7 @@ BOOST_AUTO_TEST_CASE(once_through_api_proxy_submits_every_row_over_pooled_tunnel
     require_all_submitted_and_audited(sim, input);
     require_connects_to_sim(proxy, sim);
     BOOST_TEST(proxy.tunnels() == proxy.connects());
+    BOOST_TEST_MESSAGE("CONNECTs for 1 token + 6 confirms + 6 submits: " << proxy.connects());
     // 1 token + 6 confirms + 6 submits over at most api.concurrency (4) kept-alive tunnels.
     BOOST_TEST(proxy.connects() <= 5, proxy.connects() << " CONNECTs: keep-alive connections are reused");
     for (const auto& auth : proxy.authorizations()) BOOST_TEST(auth.empty(), "no credentials configured");
@@ -175,6 +176,21 @@ BOOST_AUTO_TEST_CASE(proxy_credentials_reach_the_proxy_and_nothing_else)
         BOOST_TEST(!has(text, proxy_password), file.string() << " holds the proxy password");
         BOOST_TEST(!has(text, encoded), file.string() << " holds the Proxy-Authorization value");
     }
+}
+
+BOOST_AUTO_TEST_CASE(credentials_in_the_https_proxy_url_are_used_and_never_printed)
+{
+    test::SimFixture sim;
+    ConnectProxy proxy(ConnectProxy::Mode::tunnel, basic_proxy_authorization("svc-proxy", proxy_password));
+    test::TempDir dir;
+    ScopedEnv env({{"HTTPS_PROXY", "http://svc-proxy:" + proxy_password + "@127.0.0.1:" + std::to_string(proxy.port())}});
+    auto r = test::run_xferd(dir, {"check", "--config", config_with(dir, sim, "").string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    BOOST_TEST(has(r.out, "proxy: http://<redacted>@127.0.0.1:" + std::to_string(proxy.port())), r.out);
+    BOOST_TEST(has(r.out, "# API: OK"), r.out);
+    BOOST_TEST(!has(r.out + r.err, proxy_password));
+    BOOST_TEST(!has(r.out + r.err, "svc-proxy"));
+    require_connects_to_sim(proxy, sim);
 }
 
 BOOST_AUTO_TEST_CASE(a_407_stops_once_with_exit_3_naming_the_proxy_credentials_without_retrying)
