@@ -12,7 +12,8 @@ packages=(g++ cmake ninja-build pkg-config make
           libzip-dev libexpat1-dev  # reading .xlsx batches and approvals
           libxlsxwriter-dev         # writing NAME.confirmation.xlsx
           chromium fonts-dejavu-core  # test_report_browser loads the HTML report in headless Chromium
-          systemd)  # systemd-analyze: the unit files are verified by a test
+          systemd   # systemd-analyze: the unit files are verified by a test
+          tinyproxy)  # test_proxy_tinyproxy: xferd through a real HTTP CONNECT proxy
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

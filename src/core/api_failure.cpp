@@ -25,6 +25,14 @@ ApiFailure token_failure(const FailedAnswer& a)
                                 "api.username and the password");
 }
 
+// The proxy's own message already says what to check (see connect_refusal_text).
+ApiFailure proxy_failure(const FailedAnswer& a)
+{
+    if (a.how == CallOutcome::Kind::proxy_refused && a.status == 407)
+        return batch("api.proxy_username", "nothing reached the API: check the proxy setting it names");
+    return batch("api.proxy", "nothing reached the API: check the proxy setting it names");
+}
+
 ApiFailure transport_failure(CallOutcome::Kind how)
 {
     using K = CallOutcome::Kind;
@@ -53,6 +61,7 @@ ApiFailure forbidden(const std::string& code)
 
 ApiFailure classify_failure(const FailedAnswer& a)
 {
+    if (a.how == CallOutcome::Kind::proxy_failed || a.how == CallOutcome::Kind::proxy_refused) return proxy_failure(a);
     if (a.token_refused) return token_failure(a);
     if (a.how != CallOutcome::Kind::answered) return transport_failure(a.how);
     const std::string& code = a.error_code;

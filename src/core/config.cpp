@@ -39,6 +39,7 @@ private:
 
     void load_api(const Entry* e, ApiConfig& api);
     void load_secret(const Section& api, SecretRequest& request);
+    void load_proxy(const Section& api, ApiConfig& config);
     void load_inboxes(const Entry* e, Config& config);
     void load_approval(const Entry* e, ApprovalConfig& approval);
     void load_limits(const Entry* e, LimitsConfig& limits);
@@ -134,6 +135,43 @@ void Loader::load_secret(const Section& api, SecretRequest& request)
     }
 }
 
+// api.proxy (the environment is read by load_config only when it is absent), and its credentials:
+// a user name here, the password as a secret, looked for only when a user name is given.
+void Loader::load_proxy(const Section& api, ApiConfig& config)
+{
+    SecretRequest& secret = out_.proxy_password;
+    load_secret(api, secret);
+    const Entry* user = api.find("proxy_username");
+    if (auto v = text(api, user)) {
+        config.proxy_username = trim(*v);
+        if (config.proxy_username.empty() || config.proxy_username.find(':') != std::string::npos ||
+            std::any_of(config.proxy_username.begin(), config.proxy_username.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+            error_at(user->mark, "'api.proxy_username' must be a non-empty name without ':' or control characters");
+    } else {
+        if (secret.file_key_given)
+            error_at(api.find("proxy_password_file")->mark,
+                     "'api.proxy_password_file' is set but 'api.proxy_username' is not: set both, or neither");
+        secret.wanted = false;
+    }
+    const Entry* e = api.find("proxy");
+    if (!e) return;
+    out_.proxy_key_given = true;
+    if (e->value.IsNull() || (e->value.IsScalar() && is_proxy_disabled(e->value.Scalar()))) {
+        config.proxy.origin = ProxyOrigin::key_disabled;
+        return;
+    }
+    auto v = text(api, e);
+    if (!v) return;
+    auto server = parse_proxy_key(*v);
+    if (!server) {
+        error_at(e->mark, server.error().message);
+        return;
+    }
+    config.proxy.origin = ProxyOrigin::key;
+    config.proxy.server = *server;
+}
+
 void Loader::load_api(const Entry* e, ApiConfig& api)
 {
     if (e == nullptr || e->value.IsNull()) {
@@ -147,9 +185,10 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                          "username", "password_file", "ca_file", "concurrency", "connect_timeout",
                          "tls_timeout", "request_timeout", "max_attempts", "retry_base_delay",
                          "retry_max_delay", "rate_limit", "outage_after", "reconcile_delay",
-                         "max_response_bytes", "max_retry_after", "row_deadline",
+                         "max_response_bytes", "max_retry_after", "row_deadline", "proxy",
+                         "proxy_username", "proxy_password_file",
                          // refused with their own message by load_secret:
-                         "client_secret", "password"});
+                         "client_secret", "password", "proxy_password"});
     if (!s.present) return;
 
     if (auto v = url(s, require(s, "base_url", "the MobProc API root, e.g. https://host/mobproc/v1")))
@@ -164,6 +203,7 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
         api.username = trim(*v);
     load_secret(s, out_.client_secret);
     load_secret(s, out_.password);
+    load_proxy(s, api);
 
     // Not opened here: the demo's CA file appears only once the simulator has started. The
     // TLS setup reports a missing or unreadable file with its name.

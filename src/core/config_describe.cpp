@@ -72,6 +72,47 @@ void emit_monitoring(YAML::Emitter& out, const Config& config)
     out << YAML::EndMap;
 }
 
+// "via the proxy" / "direct (NO_PROXY)" for the host of `url`.
+std::string route_of(const ProxySettings& proxy, const std::string& url)
+{
+    auto parsed = boost::urls::parse_uri(url);
+    const std::string host = parsed ? std::string(parsed->host_address()) : std::string();
+    if (proxy_for(proxy, host)) return "via the proxy";
+    return "direct (" + proxy.no_proxy_var + ")";
+}
+
+// The effective proxy, where it came from, and which of the two hosts go through it. The
+// credentials in HTTPS_PROXY's URL are never shown.
+void emit_proxy(YAML::Emitter& out, const ApiConfig& api)
+{
+    const ProxySettings& p = api.proxy;
+    out << YAML::Key << "proxy" << YAML::Value;
+    switch (p.origin) {
+    case ProxyOrigin::none: out << YAML::Null << YAML::Comment("none: no api.proxy, no HTTPS_PROXY"); break;
+    case ProxyOrigin::key_disabled: out << "none" << YAML::Comment("api.proxy: none (HTTPS_PROXY is ignored)"); break;
+    case ProxyOrigin::key:
+        out << proxy_url(*p.server) << YAML::Comment("from api.proxy, for base_url and token_url");
+        break;
+    case ProxyOrigin::env: {
+        const std::string url = proxy_url(*p.server);
+        out << (p.userinfo_in_env ? "http://<redacted>@" + url.substr(7) : url);
+        std::string note = "from env " + p.env_var;
+        if (!p.no_proxy_var.empty()) note += ", " + p.no_proxy_var + "=" + p.no_proxy;
+        out << YAML::Comment(note + "; base_url " + route_of(p, api.base_url) + ", token_url " +
+                             route_of(p, api.token_url));
+        break;
+    }
+    }
+    out << YAML::Key << "proxy_username" << YAML::Value;
+    if (api.proxy_username.empty()) out << YAML::Null;
+    else if (api.proxy_password_source.kind == SecretSource::Kind::env && api.proxy_password_source.name == p.env_var &&
+             p.userinfo_in_env)
+        out << "<redacted, from env " + p.env_var + ">";
+    else out << api.proxy_username;
+    if (api.proxy_username.empty()) out << YAML::Key << "proxy_password" << YAML::Value << YAML::Null;
+    else emit_secret(out, "proxy_password", api.proxy_password_source);
+}
+
 void emit_api(YAML::Emitter& out, const ApiConfig& api)
 {
     out << YAML::Key << "api" << YAML::Value << YAML::BeginMap;
@@ -87,6 +128,7 @@ void emit_api(YAML::Emitter& out, const ApiConfig& api)
         out << api.ca_file->string();
     else
         out << YAML::Null << YAML::Comment("the system trust store");
+    emit_proxy(out, api);
     out << YAML::Key << "concurrency" << YAML::Value << api.concurrency;
     emit_duration(out, "connect_timeout", api.connect_timeout);
     emit_duration(out, "tls_timeout", api.tls_timeout);

@@ -11,6 +11,7 @@ std::string_view to_string(Verdict v)
     case Verdict::done: return "done";
     case Verdict::retry: return "retry";
     case Verdict::in_doubt: return "in doubt";
+    case Verdict::give_up: return "give up";
     }
     return "?";
 }
@@ -44,6 +45,14 @@ Verdict classify(CallKind kind, const CallOutcome& o)
     case K::connection_lost:
         if (kind == CallKind::idempotent || !o.request_sent) return Verdict::retry;
         return Verdict::in_doubt;
+    case K::proxy_failed:
+        return Verdict::retry;  // the proxy is down or confused: nothing reached the API
+    case K::proxy_refused:
+        // The proxy cannot reach the API now (502, 503, 504): later it may. A refusal of our
+        // credentials or of the destination is the same next time, and repeating wrong proxy
+        // credentials can lock the account.
+        if (o.http_status == 502 || o.http_status == 503 || o.http_status == 504) return Verdict::retry;
+        return Verdict::give_up;
     }
     return Verdict::retry;  // not reached: every kind is handled above
 }

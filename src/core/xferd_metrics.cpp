@@ -96,6 +96,10 @@ std::string api_status_label(const CallOutcome& outcome)
     case K::write_failed: return "write";
     case K::timed_out: return "timeout";
     case K::connection_lost: return "connection_lost";
+    case K::proxy_failed: return "proxy";
+    case K::proxy_refused:
+        if (outcome.http_status >= 100 && outcome.http_status <= 599) return "proxy_" + std::to_string(outcome.http_status);
+        return "proxy_other";
     }
     return "other";
 }

@@ -2,6 +2,8 @@
 
 #include "xferd/net/tls_verify.hpp"
 
+#include "proxy_tunnel.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -63,26 +65,19 @@ class HttpsConnection {
 public:
     HttpsConnection(asio::any_io_executor ex, ssl::context& tls) : stream_(ex, tls) {}
 
-    // Resolves (bounded by t.connect), connects and handshakes; on failure fills `attempt`.
-    asio::awaitable<bool> open(const HttpsUrl& where, const HttpsTimeouts& t, HttpAttempt& attempt)
+    // Resolves (bounded by t.connect), connects (to the proxy, which opens a tunnel, when one is
+    // given) and handshakes with the API; on failure fills `attempt`.
+    asio::awaitable<bool> open(const HttpsUrl& where, const ProxyRoute* proxy, const HttpsTimeouts& t,
+                               HttpAttempt& attempt)
     {
-        using K = CallOutcome::Kind;
-        auto results = co_await resolve(where, t, attempt);
-        if (!results) co_return false;
+        if (!co_await connect(where, proxy, t, attempt)) co_return false;
         auto& tcp_layer = beast::get_lowest_layer(stream_);
-        tcp_layer.expires_after(t.connect);
-        auto [cec, ep] = co_await tcp_layer.async_connect(*results, asio::as_tuple(asio::use_awaitable));
-        if (cec) {
-            attempt.outcome.kind = K::connect_failed;
-            attempt.error_text = "cannot connect to " + where.host + ":" + where.port + ": " +
-                                 (cec == beast::error::timeout ? std::string("timed out") : cec.message());
-            co_return false;
-        }
-        expect_peer_name(stream_.native_handle(), where.host);
+        if (proxy && !co_await open_proxy_tunnel(tcp_layer, where, *proxy, t.connect, attempt)) co_return false;
+        expect_peer_name(stream_.native_handle(), where.host);  // the API's name, not the proxy's
         tcp_layer.expires_after(t.tls_handshake);
         auto [hec] = co_await stream_.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
         if (hec) {
-            attempt.outcome.kind = K::tls_failed;
+            attempt.outcome.kind = CallOutcome::Kind::tls_failed;
             std::string cause = certificate_problem(stream_.native_handle(), where.host);
             if (cause.empty()) cause = hec == beast::error::timeout ? std::string("timed out") : hec.message();
             attempt.error_text = "TLS handshake with " + where.host + ":" + where.port + " failed: " + cause;
@@ -143,9 +138,33 @@ public:
     }
 
 private:
+    // TCP to the API, or to the proxy. A failure to reach the proxy names the proxy.
+    asio::awaitable<bool> connect(const HttpsUrl& where, const ProxyRoute* proxy, const HttpsTimeouts& t,
+                                  HttpAttempt& attempt)
+    {
+        const std::string& host = proxy ? proxy->server.host : where.host;
+        const std::string& port = proxy ? proxy->server.port : where.port;
+        const std::string peer = proxy ? "the proxy " + proxy_url(proxy->server) : host + ":" + port;
+        std::string problem;
+        const std::string what = proxy ? "the proxy's host " + host : host;  // named: no temporary in a co_await (GCC 12)
+        auto results = co_await resolve(host, port, what, t, problem);
+        if (results) {
+            auto& tcp_layer = beast::get_lowest_layer(stream_);
+            tcp_layer.expires_after(t.connect);
+            auto [cec, ep] = co_await tcp_layer.async_connect(*results, asio::as_tuple(asio::use_awaitable));
+            if (!cec) co_return true;
+            problem = "cannot connect to " + peer + ": " +
+                      (cec == beast::error::timeout ? std::string("timed out") : cec.message());
+        }
+        attempt.outcome.kind = proxy ? CallOutcome::Kind::proxy_failed : CallOutcome::Kind::connect_failed;
+        attempt.error_text = proxy ? problem + " — check " + proxy->setting + " and that the proxy is running" : problem;
+        co_return false;
+    }
+
     // DNS has no timeout of its own: a timer cancels the lookup at t.connect.
-    asio::awaitable<std::optional<tcp::resolver::results_type>> resolve(const HttpsUrl& where, const HttpsTimeouts& t,
-                                                                        HttpAttempt& attempt)
+    asio::awaitable<std::optional<tcp::resolver::results_type>> resolve(const std::string& host, const std::string& port,
+                                                                        const std::string& what, const HttpsTimeouts& t,
+                                                                        std::string& problem)
     {
         tcp::resolver resolver(stream_.get_executor());
         asio::steady_timer guard(stream_.get_executor(), t.connect);
@@ -155,12 +174,10 @@ private:
             expired = true;
             resolver.cancel();
         });
-        auto [rec, results] = co_await resolver.async_resolve(where.host, where.port,
-                                                              asio::as_tuple(asio::use_awaitable));
+        auto [rec, results] = co_await resolver.async_resolve(host, port, asio::as_tuple(asio::use_awaitable));
         guard.cancel();
         if (!rec) co_return results;
-        attempt.outcome.kind = CallOutcome::Kind::connect_failed;
-        attempt.error_text = "cannot resolve " + where.host + ": " + (expired ? "timed out" : rec.message());
+        problem = "cannot resolve " + what + ": " + (expired ? "timed out" : rec.message());
         co_return std::nullopt;
     }
 
@@ -192,10 +209,11 @@ HttpsTransport::~HttpsTransport() = default;
 
 void HttpsTransport::close_idle() { idle_.clear(); }
 
-asio::awaitable<HttpAttempt> HttpsTransport::request(const HttpsUrl& where, http::request<http::string_body> req)
+asio::awaitable<HttpAttempt> HttpsTransport::request(const HttpsUrl& where, http::request<http::string_body> req,
+                                                     const ProxyRoute* proxy)
 {
     HttpAttempt attempt;
-    const std::string key = where.host + ":" + where.port;
+    const std::string key = (proxy ? proxy_url(proxy->server) + " " : std::string()) + where.host + ":" + where.port;
     std::unique_ptr<HttpsConnection> conn;
     auto& idle = idle_[key];
     while (!idle.empty() && !conn) {
@@ -206,7 +224,7 @@ asio::awaitable<HttpAttempt> HttpsTransport::request(const HttpsUrl& where, http
     if (!conn) {
         conn = std::make_unique<HttpsConnection>(ex_, *tls_);
         ++opened_;
-        if (!co_await conn->open(where, timeouts_, attempt)) co_return attempt;
+        if (!co_await conn->open(where, proxy, timeouts_, attempt)) co_return attempt;
     }
     req.set(http::field::host, where.host + (where.port == "443" ? "" : ":" + where.port));
     req.keep_alive(true);

@@ -15,6 +15,16 @@ HttpsUrl must_parse(std::string_view url)
     return *parsed;
 }
 
+// The proxy `host` is reached through (api.proxy, or HTTPS_PROXY unless NO_PROXY names it).
+std::optional<ProxyRoute> route_to(const ApiConfig& api, const std::string& host)
+{
+    const ProxyServer* server = proxy_for(api.proxy, host);
+    if (!server) return std::nullopt;
+    ProxyRoute route{*server, api.proxy.origin == ProxyOrigin::key ? "api.proxy" : api.proxy.env_var, ""};
+    if (!api.proxy_username.empty()) route.authorization = basic_proxy_authorization(api.proxy_username, api.proxy_password);
+    return route;
+}
+
 std::string outcome_text(const HttpAttempt& a)
 {
     if (a.outcome.kind == CallOutcome::Kind::answered) return "HTTP " + std::to_string(a.outcome.http_status);
@@ -43,6 +53,8 @@ MobprocClient::MobprocClient(asio::any_io_executor ex, const ApiConfig& api, std
     : api_(api),
       base_(must_parse(api.base_url)),
       token_endpoint_(must_parse(api.token_url)),
+      base_proxy_(route_to(api, base_.host)),
+      token_proxy_(route_to(api, token_endpoint_.host)),
       transport_(ex, std::move(tls), HttpsTimeouts{api.connect_timeout, api.tls_timeout, api.request_timeout},
                  api.concurrency + 4, HttpsLimits{api.max_response_bytes}),
       log_(std::move(log)),
@@ -73,7 +85,7 @@ asio::awaitable<HttpAttempt> MobprocClient::send(Call& c, const std::string& tok
         req.body() = c.body;
     }
     const auto started = std::chrono::steady_clock::now();
-    HttpAttempt a = co_await transport_.request(base_, std::move(req));
+    HttpAttempt a = co_await transport_.request(base_, std::move(req), base_proxy_ ? &*base_proxy_ : nullptr);
     count(c.endpoint, a, started);
     if (a.headers_received) api_reached_ = true;  // the API itself, not the token endpoint
     if (a.outcome.kind == CallOutcome::Kind::answered && a.outcome.http_status == 429) {
@@ -100,6 +112,8 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
                 continue;
             }
             out.authentication_failed = true;
+            out.last_outcome = last_token_outcome_.kind;  // a proxy in the way is not a credentials problem
+            out.status = last_token_outcome_.http_status;
             out.message = "authentication failed: " + token.error().message;
             co_return out;
         }
@@ -125,6 +139,10 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             if (a.outcome.http_status < 500) note_success();
             out.kind = ApiResponse::Kind::answered;
             out.body = std::move(a.response.body());
+            co_return out;
+        }
+        if (v == Verdict::give_up) {
+            out.message = outcome_text(a);
             co_return out;
         }
         if (v == Verdict::in_doubt) {

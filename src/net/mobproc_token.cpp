@@ -89,13 +89,19 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
         req.body() = body;
         ++token_requests_;
         const auto started = std::chrono::steady_clock::now();
-        HttpAttempt a = co_await transport_.request(token_endpoint_, std::move(req));
+        HttpAttempt a = co_await transport_.request(token_endpoint_, std::move(req),
+                                                    token_proxy_ ? &*token_proxy_ : nullptr);
         count(ApiEndpoint::token, a, started);
+        last_token_outcome_ = a.outcome;
         Verdict v = classify(CallKind::idempotent, a.outcome);
         if (v == Verdict::done) co_return take_token_answer(a, grant);
         const std::string what = a.outcome.kind == CallOutcome::Kind::answered
                                      ? "HTTP " + std::to_string(a.outcome.http_status)
                                      : a.error_text;
+        if (v == Verdict::give_up) {  // the proxy refuses: the same next time, not an outage
+            if (metrics_) metrics_->token_request(grant, TokenResult::unreachable);
+            co_return make_error("cannot reach the token endpoint " + api_.token_url + ": " + what);
+        }
         auto delay = next_delay(schedule_, attempt, a.outcome.retry_after, rng_);
         if (!delay) {
             token_failure_transient_ = true;

@@ -81,6 +81,8 @@ int check_api(const Config& cfg, const std::shared_ptr<asio::ssl::context>& tls)
     if (!result.auth) {
         ApiResponse refused;
         refused.authentication_failed = true;
+        refused.last_outcome = client.last_token_outcome().kind;  // a proxy's refusal names the proxy
+        refused.status = client.last_token_outcome().http_status;
         refused.message = result.auth.error().message;
         std::cerr << "xferd: " << batch_problem_text(refused, failure_of(refused)) << "\n";
         return exit_unreachable;

@@ -25,6 +25,25 @@ void check_notify_command(const ParsedConfig& parsed, ConfigErrors& errors)
 
 void mark_not_read(SecretSource& source) { source.kind = SecretSource::Kind::not_read; }
 
+// The proxy of a command that talks to the API: api.proxy as parsed, else the environment's;
+// its password (api.proxy_username given) read like the other secrets, else the credentials in
+// HTTPS_PROXY's URL.
+void resolve_proxy(ParsedConfig& parsed, const EnvLookup& env, ConfigErrors& errors)
+{
+    ApiConfig& api = parsed.config.api;
+    if (!parsed.proxy_key_given) {
+        auto from_env = proxy_from_environment(env);
+        if (from_env) api.proxy = std::move(*from_env);
+        else errors.add(std::nullopt, from_env.error().message);
+    }
+    resolve_secret(parsed.proxy_password, env, api.proxy_password, api.proxy_password_source, errors);
+    if (api.proxy_username.empty() && api.proxy.userinfo_in_env) {
+        api.proxy_username = api.proxy.env_username;
+        api.proxy_password = api.proxy.env_password;
+        api.proxy_password_source = SecretSource{SecretSource::Kind::env, api.proxy.env_var, {}, false};
+    }
+}
+
 }  // namespace
 
 Result<Config> load_config(const fs::path& file, const EnvLookup& env, SecretsMode secrets)
@@ -39,9 +58,11 @@ Result<Config> load_config(const fs::path& file, const EnvLookup& env, SecretsMo
     if (secrets == SecretsMode::resolve) {
         resolve_secret(parsed->client_secret, env, api.client_secret, api.client_secret_source, errors);
         resolve_secret(parsed->password, env, api.password, api.password_source, errors);
+        resolve_proxy(*parsed, env, errors);
     } else {
         mark_not_read(api.client_secret_source);
         mark_not_read(api.password_source);
+        if (parsed->proxy_password.wanted) mark_not_read(api.proxy_password_source);
     }
     check_notify_command(*parsed, errors);
     if (!errors.empty()) return errors.to_error();

@@ -4,6 +4,8 @@
 // unless the script handles it.
 #pragma once
 
+#include "loopback_server.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
@@ -102,33 +104,16 @@ public:
     {
         tls_.use_certificate_chain_file(cert.string());
         tls_.use_private_key_file(key.string(), boost::asio::ssl::context::pem);
-        acceptor_.open(boost::asio::ip::tcp::v4());
-        acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
-        acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-        acceptor_.listen();
-        port_ = acceptor_.local_endpoint().port();
-        accept_thread_ = std::thread([this] { accept_loop(); });
-    }
-    ~MisbehavingServer()
-    {
-        stop_ = true;
-        ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-        accept_thread_.join();
-        {
-            std::lock_guard lock(mutex_);
-            for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
-        }
-        for (auto& t : threads_) t.join();
     }
     MisbehavingServer(const MisbehavingServer&) = delete;
     MisbehavingServer& operator=(const MisbehavingServer&) = delete;
 
-    std::string origin() const { return "https://127.0.0.1:" + std::to_string(port_); }
+    std::string origin() const { return "https://127.0.0.1:" + std::to_string(server_.port()); }
     std::string base_url() const { return origin() + "/mobproc/v1"; }
     std::string token_url() const { return origin() + "/as/token.oauth2"; }
     int api_requests() const { return api_requests_; }
     int token_requests() const { return token_requests_; }
-    int connections() const { return connections_; }
+    int connections() const { return server_.connections(); }
 
     static std::string token_answer(int expires_in = 3600)
     {
@@ -137,28 +122,15 @@ public:
     }
 
 private:
-    void accept_loop()
-    {
-        while (!stop_) {
-            boost::system::error_code ec;
-            auto sock = std::make_shared<boost::asio::ip::tcp::socket>(io_);
-            acceptor_.accept(*sock, ec);
-            if (ec || stop_) return;
-            ++connections_;
-            std::lock_guard lock(mutex_);
-            fds_.push_back(sock->native_handle());
-            threads_.emplace_back([this, sock] { serve(std::move(*sock)); });
-        }
-    }
     void serve(boost::asio::ip::tcp::socket sock)
     {
         MisbehavingConnection::Stream stream(std::move(sock), tls_);
         boost::system::error_code ec;
         stream.handshake(boost::asio::ssl::stream_base::server, ec);
         if (ec) return;
-        MisbehavingConnection conn(stream, stop_);
+        MisbehavingConnection conn(stream, server_.stopping());
         ServerRequest req;
-        while (!stop_ && conn.read(req)) {
+        while (!server_.stopping() && conn.read(req)) {
             if (req.target.rfind("/as/token.oauth2", 0) == 0) {
                 ++token_requests_;
                 if (!conn.answer(200, token_answer())) return;
@@ -169,17 +141,10 @@ private:
         }
     }
 
-    boost::asio::io_context io_;
     boost::asio::ssl::context tls_;
-    boost::asio::ip::tcp::acceptor acceptor_{io_};
     Script script_;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> api_requests_{0}, token_requests_{0}, connections_{0};
-    std::mutex mutex_;
-    std::list<int> fds_;
-    std::list<std::thread> threads_;
-    std::thread accept_thread_;
+    std::atomic<int> api_requests_{0}, token_requests_{0};
+    LoopbackServer server_{[this](boost::asio::ip::tcp::socket sock) { serve(std::move(sock)); }};  // last: stops first
 };
 
 }  // namespace xferd::test

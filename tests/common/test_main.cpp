@@ -9,6 +9,7 @@
 #include <boost/test/tree/observer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -46,6 +47,10 @@ bool init_unit_test()
 int main(int argc, char* argv[])
 {
     g_argv = argv;
+    // Every test talks to 127.0.0.1; a proxy set on the machine running them must not reach the
+    // xferd processes they start (the proxy tests set these themselves).
+    for (const char* name : {"HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "XFERD_PROXY_PASSWORD"})
+        ::unsetenv(name);
     int rc = boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
     if (rc == 0 && g_skipped_cases > 0) {
         std::cout << g_skipped_cases << " test case(s) skipped: exit " << skipped_exit_code

@@ -55,6 +55,7 @@ struct CliConfig {
     std::string mode = "auto";
     std::string settle = "0s";
     std::string extra;   // more top-level YAML (e.g. "state:\n  keep_snapshots: 1s\n")
+    std::string api_extra;  // more keys under api: (e.g. "  proxy: http://127.0.0.1:3128\n")
     int concurrency = 4;
     std::string password = demo::password;
     std::string state_dir = "state";
@@ -71,7 +72,7 @@ inline std::filesystem::path write_cli_config(const TempDir& dir, SimFixture& si
                                         "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
                                         "  password_file: password\n  ca_file: "
                                      << sim.ca_file() << "\n  max_attempts: 2\n  concurrency: " << c.concurrency
-                                     << "\ninbox:\n  - path: inbox\napproval:\n  mode: " << c.mode
+                                     << "\n" << c.api_extra << "inbox:\n  - path: inbox\napproval:\n  mode: " << c.mode
                                      << "\nwatch:\n  settle: " << c.settle << "\n  shutdown_grace: 5s\n"
                                      << c.extra << "state_dir: " << c.state_dir << "\n";
     return dir / "xferd.yaml";

@@ -46,6 +46,12 @@ BOOST_AUTO_TEST_CASE(each_failure_maps_to_whose_problem_it_is_and_the_setting)
         {{K::answered, 401, "invalid_client", true}, "batch", "api.client_id"},
         {{K::answered, 400, "invalid_grant", true}, "batch", "api.username"},
         {{K::connect_failed, 0, "", true}, "batch", "api.token_url"},
+        // The proxy in the way: its setting, whichever call (token or API) met it.
+        {{K::proxy_refused, 407, "", true}, "batch", "api.proxy_username"},
+        {{K::proxy_refused, 407, "", false}, "batch", "api.proxy_username"},
+        {{K::proxy_refused, 403, "", false}, "batch", "api.proxy"},
+        {{K::proxy_refused, 502, "", true}, "batch", "api.proxy"},
+        {{K::proxy_failed, 0, "", false}, "batch", "api.proxy"},
     };
     for (const auto& c : table) {
         BOOST_TEST_CONTEXT("status " << c.answer.status << " code '" << c.answer.error_code << "' how "

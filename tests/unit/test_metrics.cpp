@@ -213,6 +213,13 @@ BOOST_AUTO_TEST_CASE(status_labels_are_bounded)
     BOOST_TEST(api_status_label(o) == "tls");
     o.kind = CallOutcome::Kind::connection_lost;
     BOOST_TEST(api_status_label(o) == "connection_lost");
+    o.kind = CallOutcome::Kind::proxy_failed;
+    BOOST_TEST(api_status_label(o) == "proxy");
+    o.kind = CallOutcome::Kind::proxy_refused;
+    o.http_status = 407;
+    BOOST_TEST(api_status_label(o) == "proxy_407");
+    o.http_status = 4070;
+    BOOST_TEST(api_status_label(o) == "proxy_other");
 }
 
 BOOST_AUTO_TEST_CASE(batch_gauges_follow_each_batch)

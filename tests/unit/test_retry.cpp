@@ -39,6 +39,13 @@ BOOST_AUTO_TEST_CASE(error_by_method_table)
         {failed(K::timed_out, false), Verdict::retry, Verdict::retry},
         {failed(K::timed_out, true), Verdict::retry, Verdict::in_doubt},
         {failed(K::connection_lost, true), Verdict::retry, Verdict::in_doubt},
+        // Through a proxy, nothing reached the API: retried, unless the refusal is the same next time.
+        {failed(K::proxy_failed, false), Verdict::retry, Verdict::retry},
+        {{K::proxy_refused, 502, false, std::nullopt}, Verdict::retry, Verdict::retry},
+        {{K::proxy_refused, 503, false, std::nullopt}, Verdict::retry, Verdict::retry},
+        {{K::proxy_refused, 504, false, std::nullopt}, Verdict::retry, Verdict::retry},
+        {{K::proxy_refused, 407, false, std::nullopt}, Verdict::give_up, Verdict::give_up},
+        {{K::proxy_refused, 403, false, std::nullopt}, Verdict::give_up, Verdict::give_up},
     };
     for (const auto& c : table) {
         std::ostringstream what;

@@ -9,6 +9,7 @@
 #include "xferd/core/error.hpp"
 #include "xferd/core/listen_address.hpp"
 #include "xferd/core/limits.hpp"
+#include "xferd/core/proxy_settings.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -62,6 +63,11 @@ struct ApiConfig {
     std::chrono::milliseconds row_deadline{600'000};
     SecretSource client_secret_source;
     SecretSource password_source;
+    // api.proxy, or (the key absent) HTTPS_PROXY / NO_PROXY: filled by load_config.
+    ProxySettings proxy;
+    std::string proxy_username;   // api.proxy_username, else the user in HTTPS_PROXY's URL
+    std::string proxy_password;   // resolved secret; never printed
+    SecretSource proxy_password_source;
 };
 
 struct ApprovalConfig {
@@ -142,6 +148,8 @@ inline constexpr SecretSpec client_secret_spec{"client secret", "client_secret",
                                                "XFERD_CLIENT_SECRET", "client_secret"};
 inline constexpr SecretSpec password_spec{"password", "password", "password_file", "XFERD_PASSWORD",
                                           "password"};
+inline constexpr SecretSpec proxy_password_spec{"proxy password", "proxy_password", "proxy_password_file",
+                                                "XFERD_PROXY_PASSWORD", "proxy_password"};
 
 // What the schema found about one secret; the service layer reads it (or reports it missing).
 struct SecretRequest {
@@ -162,6 +170,8 @@ struct ParsedConfig {
     ConfigErrors errors;
     SecretRequest client_secret{client_secret_spec};
     SecretRequest password{password_spec};
+    SecretRequest proxy_password{proxy_password_spec};  // wanted only with api.proxy_username
+    bool proxy_key_given = false;            // api.proxy is in the file: the environment is not read
     std::optional<int> notify_command_line;  // notify.command given and absolute
 };
 

@@ -24,6 +24,8 @@ struct CallOutcome {
         write_failed,      // the request could not be written completely
         timed_out,         // our deadline passed
         connection_lost,   // reset / EOF while waiting for the answer
+        proxy_failed,      // the proxy could not be reached or did not answer CONNECT sensibly: nothing was sent
+        proxy_refused,     // the proxy answered CONNECT with a refusal (its status in http_status): nothing was sent
     };
     Kind kind = Kind::answered;
     int http_status = 0;
@@ -35,6 +37,7 @@ enum class Verdict {
     done,      // answered with a status the caller handles (2xx, 4xx other than 429…)
     retry,     // try again after a delay
     in_doubt,  // a submit may or may not have been processed: reconcile, never resend blindly
+    give_up,   // nothing was sent and asking again cannot help (the proxy refuses: 407, 403)
 };
 
 std::string_view to_string(Verdict v);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "xferd/core/error.hpp"
+#include "xferd/core/proxy_settings.hpp"
 #include "xferd/core/retry.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -46,6 +47,14 @@ Result<HttpsUrl> parse_https_url(std::string_view url);
 Result<std::shared_ptr<asio::ssl::context>> make_client_tls_context(
     const std::optional<std::filesystem::path>& ca_file);
 
+// An HTTP CONNECT proxy a request goes through: TCP to the proxy, CONNECT host:port, then TLS
+// with the API itself (its name, its certificate) inside the tunnel.
+struct ProxyRoute {
+    ProxyServer server;
+    std::string setting;        // where it was configured, for messages: "api.proxy", "HTTPS_PROXY"
+    std::string authorization;  // the Proxy-Authorization value, or "": a secret, never in any text
+};
+
 struct HttpAttempt {
     CallOutcome outcome;                              // what happened, for the retry policy
     http::response<http::string_body> response;       // when outcome.kind == answered
@@ -64,8 +73,10 @@ public:
     HttpsTransport& operator=(const HttpsTransport&) = delete;
 
     // Sends `req` to host:port on an idle pooled connection (one the server has not closed) or
-    // a new one, and reads the answer. Never throws for network errors.
-    asio::awaitable<HttpAttempt> request(const HttpsUrl& where, http::request<http::string_body> req);
+    // a new one, and reads the answer. Never throws for network errors. `proxy`: through that
+    // proxy (it must outlive the call); connections are pooled per (proxy, host:port).
+    asio::awaitable<HttpAttempt> request(const HttpsUrl& where, http::request<http::string_body> req,
+                                         const ProxyRoute* proxy = nullptr);
 
     void close_idle();
     [[nodiscard]] std::size_t connections_opened() const { return opened_; }

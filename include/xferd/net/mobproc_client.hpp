@@ -67,6 +67,8 @@ public:
     void request_stop() { stop_.stop(); }
     [[nodiscard]] bool stopping() const { return stop_.stopped(); }
     [[nodiscard]] std::chrono::milliseconds reconcile_delay() const { return api_.reconcile_delay; }
+    // How the latest token request ended (a proxy's refusal, the endpoint unreachable, an answer).
+    [[nodiscard]] const CallOutcome& last_token_outcome() const { return last_token_outcome_; }
 
 private:
     struct Call;
@@ -85,6 +87,8 @@ private:
     ApiConfig api_;
     HttpsUrl base_;
     HttpsUrl token_endpoint_;
+    std::optional<ProxyRoute> base_proxy_;   // each host decided on its own (NO_PROXY)
+    std::optional<ProxyRoute> token_proxy_;
     HttpsTransport transport_;
     LogFn log_;
     RetrySchedule schedule_;
@@ -97,6 +101,7 @@ private:
     bool token_fetch_in_flight_ = false;
     std::uint64_t token_failures_ = 0;
     std::string last_token_error_;
+    CallOutcome last_token_outcome_;
     AsyncCondition token_changed_;
     unsigned token_requests_ = 0;
     bool api_reached_ = false;
