@@ -121,6 +121,11 @@ BOOST_AUTO_TEST_CASE(a_500_on_confirm_is_failed_not_rejected_and_once_exits_1)
     fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
     auto r = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(r.status == 1, r.out << r.err);
+    // The closing line says what happened to them, not "all fine" nor a decision.
+    BOOST_TEST(has(r.out, "eu.csv: 6 rows: 4 approved, 0 rejected, 0 invalid; 4 submitted, 2 FAILED; 2 rows could not "
+                          "be confirmed (API trouble, not a decision: see the message of each): they are asked again "
+                          "at the next run"),
+               r.out);
     const auto results_file = output_paths_for(dir / "inbox/eu.csv").results_csv;
     BOOST_TEST_REQUIRE(fs::exists(results_file));
     int failed = 0;
@@ -136,6 +141,7 @@ BOOST_AUTO_TEST_CASE(a_500_on_confirm_is_failed_not_rejected_and_once_exits_1)
     // The next run asks the two FAILED rows again, and only them.
     auto next = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(next.status == 0, next.out << next.err);
+    BOOST_TEST(!has(next.out, "could not be confirmed"), next.out);
     BOOST_TEST(sim.audit_entries().size() == 6u);
 }
 

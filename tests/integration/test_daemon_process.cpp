@@ -278,3 +278,37 @@ BOOST_AUTO_TEST_CASE(a_slow_upload_in_place_is_one_batch_taken_once_closed)
     xferd.signal(SIGTERM);
     BOOST_TEST(xferd.wait(30s) == 0);
 }
+
+// An operator deletes the results and the HTML report while `run` runs: the next rescan writes
+// them again from the store, with no API call (as `once` does).
+BOOST_AUTO_TEST_CASE(deleted_results_are_written_again_while_run_runs)
+{
+    Env env(with([](ConfigOptions& o) { o.rescan = "1s"; }));
+    Child xferd({"run", "--config", env.config.string()}, env.log);
+    move_in(env.dir / "inbox" / "kept.csv", canonical_csv(env.services, "DEL", 2));
+    const fs::path results = env.dir / "inbox" / "kept.results.csv";
+    const fs::path html = env.dir / "inbox" / "kept.confirmation.html";
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return fs::exists(results) && fs::exists(html); }, 15s),
+                          read_or_empty(env.log));
+    std::this_thread::sleep_for(300ms);   // the batch's last writes are done
+    const std::string before = read_text(results);
+    auto calls = [&] {
+        return env.sim.with_state([](xferd::sim::State& st) {
+            std::uint64_t n = 0;
+            for (const auto& [endpoint, outcomes] : st.stats.requests)
+                for (const auto& [outcome, count] : outcomes) n += count;
+            return n;
+        });
+    };
+    const auto calls_before = calls();
+    fs::remove(results);
+    fs::remove(html);
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return fs::exists(results) && fs::exists(html); }, 10s),
+                          read_or_empty(env.log));
+    std::this_thread::sleep_for(300ms);
+    BOOST_TEST(read_text(results) == before);
+    BOOST_TEST(calls() == calls_before, "no API call to write them again");
+    BOOST_TEST(env.audited() == 2u);
+    xferd.signal(SIGTERM);
+    BOOST_TEST(xferd.wait() == 0);
+}
