@@ -3,7 +3,33 @@
 
 #include "xferd/core/printable.hpp"
 
+#include <algorithm>
+
 namespace xferd {
+
+namespace {
+
+// FAILED rows are API trouble, never a decision: how many could not even be confirmed (rows
+// without a decision), and when each kind is asked again.
+std::string retry_words(const BatchOutcome& o)
+{
+    using End = BatchOutcome::End;
+    const BatchCounts& counts = o.counts;
+    const std::size_t unconfirmed = std::min(counts.pending_decision, counts.failed);
+    const std::size_t submit_failed = counts.failed - unconfirmed;
+    std::string s;
+    if (unconfirmed > 0) {
+        s += "; " + std::to_string(unconfirmed) + (unconfirmed == 1 ? " row" : " rows") +
+             " could not be confirmed (API trouble, not a decision: see the message of each)";
+        if (o.end == End::waiting_for_approval) s += ", asked again once the batch is approved";
+        else if (o.stage == BatchStage::incomplete) s += unconfirmed == 1 ? ": it is asked again at the next run"
+                                                                        : ": they are asked again at the next run";
+    }
+    if (o.stage == BatchStage::incomplete && submit_failed > 0) s += "; FAILED submits are tried again at the next run";
+    return s;
+}
+
+}  // namespace
 
 bool BatchOutcome::needs_attention() const
 {
@@ -48,7 +74,7 @@ std::string BatchOutcome::summary() const
     if (end == E::held) s += " (HELD: " + message + ")";
     if (end == E::waiting_for_approval) s += "; WAITING FOR YOUR APPROVAL: " + approve_hint;
     if (stage == BatchStage::in_doubt) s += "; rows in doubt are looked up again at the next run";
-    if (stage == BatchStage::incomplete) s += "; FAILED rows are tried again at the next run";
+    s += retry_words(*this);
     if (reports_failed) s += "; " + message;
     if (!html_report.empty() && !reports_failed) s += " -> " + printable(html_report.string());
     return s;

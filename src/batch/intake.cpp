@@ -37,25 +37,6 @@ void restart(BatchInfo& b, const fs::path& path, const fs::path& snapshot, const
     forget_confirmation(b, now_iso());
 }
 
-// Deleted by someone, or never written (the folder was read-only, the disk full): either way the
-// store has what they say, so they are written again.
-bool outputs_missing(const BatchInfo& b)
-{
-    std::error_code ec;
-    const OutputPaths out = output_paths_for(b.path);
-    switch (b.stage) {
-    case BatchStage::done:
-    case BatchStage::held:
-    case BatchStage::in_doubt:
-    case BatchStage::incomplete:
-        return b.results_written_at.empty() || !fs::exists(out.results_csv, ec);
-    case BatchStage::awaiting_approval:
-        return b.confirmation_written_at.empty() || !fs::exists(out.confirmation_csv, ec);
-    default:
-        return false;
-    }
-}
-
 class Taker {
 public:
     Taker(BatchServices& s, fs::path path, const BatchOptions& o) : s_(s), path_(std::move(path)), options_(o) {}
@@ -234,6 +215,26 @@ private:
 };
 
 }  // namespace
+
+// Deleted by someone, or never written (the folder was read-only, the disk full): either way the
+// store has what they say, so they are written again.
+bool outputs_missing(const BatchInfo& b)
+{
+    std::error_code ec;
+    const OutputPaths out = output_paths_for(b.path);
+    switch (b.stage) {
+    case BatchStage::done:
+    case BatchStage::held:
+    case BatchStage::in_doubt:
+    case BatchStage::incomplete:
+        return b.results_written_at.empty() || !fs::exists(out.results_csv, ec) ||
+               !fs::exists(out.confirmation_html, ec);
+    case BatchStage::awaiting_approval:
+        return b.confirmation_written_at.empty() || !fs::exists(out.confirmation_csv, ec);
+    default:
+        return false;
+    }
+}
 
 asio::awaitable<Intake> take_file(BatchServices& services, const fs::path& path, const BatchOptions& options)
 {

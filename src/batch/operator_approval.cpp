@@ -76,6 +76,47 @@ std::optional<std::string> approval_in_confirmation(const OutputPaths& out, cons
            out.approved_csv.filename().string() + " in the same folder to approve; nothing was submitted";
 }
 
+Result<ApprovalInput> parse_candidate(const Candidate& candidate, const OutputPaths& paths, std::string_view text)
+{
+    if (candidate.path == paths.approved_xlsx)   // the very file opened, not whatever the name is now
+        return parse_approved_xlsx("/proc/self/fd/" + std::to_string(candidate.file.fd()));
+    if (candidate.path == paths.approved_csv) return parse_approved_csv(text);
+    return parse_approve_file(text);
+}
+
+// Every eligible row gets the operator's word (approved ones are submitted, the rest not), the
+// batch goes on to submitting, and the approval's record goes with it in the one transaction:
+// nobody sees a batch submitting on an approval the store does not know (approvals_not_taken
+// would call that file ignored).
+StoreWriter::Job apply_approval(const BatchInfo& b, const ApprovalVerdict& verdict, const ApprovalRecord& record)
+{
+    std::vector<std::size_t> approved = verdict.approved_rows;
+    std::sort(approved.begin(), approved.end());
+    BatchInfo next = b;
+    next.stage = BatchStage::submitting;
+    next.approval_file = record.file;
+    next.approval_sha256 = record.sha256;
+    next.approval_owner = record.owner;
+    next.approval_at = record.at;
+    next.updated_at = record.at;
+    next.results_written_at.clear();
+    return [approved = std::move(approved), next = std::move(next), record](StateStore& st) -> Result<void> {
+        for (std::size_t after = 0;;) {
+            auto rows = st.rows(next.id, RowSet::awaiting_operator, after, 5000);
+            if (!rows) return rows.error();
+            if (rows->empty()) break;
+            after = rows->back().row;
+            for (auto& r : *rows)
+                r.operator_verdict = std::binary_search(approved.begin(), approved.end(), r.row)
+                                         ? OperatorVerdict::approved
+                                         : OperatorVerdict::not_approved;
+            if (auto u = st.update_rows(next.id, *rows); !u) return u;
+        }
+        if (auto u = st.update_batch(next); !u) return u;
+        return st.add_approval(next.id, record);
+    };
+}
+
 }  // namespace
 
 // Said once per version of the confirmation file (the store remembers), as a refusal.
@@ -140,76 +181,48 @@ asio::awaitable<ApprovalOutcome> act_on_operator_approval(BatchServices& s, Batc
     BatchLog log(paths.log, true);
     if (!log.open_error().empty()) log_error(name + ": the batch log: " + log.open_error());
 
-    auto finish = [&](ApprovalOutcome::Kind kind, std::string message) -> asio::awaitable<ApprovalOutcome> {
-        out.kind = kind;
+    auto refuse = [&](std::string message) -> asio::awaitable<ApprovalOutcome> {
+        out.kind = ApprovalOutcome::Kind::refused;
         out.message = std::move(message);
-        record.accepted = kind == ApprovalOutcome::Kind::accepted;
         record.message = out.message;
         StoreWriter::Job job = [id, &record](StateStore& st) { return st.add_approval(id, record); };
         auto w = co_await s.writer.write(std::move(job));
         if (!w) log_error(w.error().message);
-        if (kind == ApprovalOutcome::Kind::refused) {
-            log.error(name + ": " + out.message);
-            if (auto e = write_report_atomically(paths.error_txt, name + ": " + out.message + "\n"); !e)
-                log_error(e.error().message);
-        }
+        log.error(name + ": " + out.message);
+        if (auto e = write_report_atomically(paths.error_txt, name + ": " + out.message + "\n"); !e)
+            log_error(e.error().message);
         co_return out;
     };
 
     auto text = read_whole(candidate->file, max_approval_bytes);
-    if (!text) co_return co_await finish(ApprovalOutcome::Kind::refused, "approval refused: cannot read " + name + ": " +
-                                                                         text.error().message + "; nothing was submitted");
+    if (!text)
+        co_return co_await refuse("approval refused: cannot read " + name + ": " + text.error().message +
+                                  "; nothing was submitted");
     Sha256 h;
     h.update(*text);
     record.sha256 = h.hex_digest();
-    Result<ApprovalInput> parsed = make_error("");
-    if (candidate->path == paths.approved_xlsx)   // the very file opened above, not whatever the name is now
-        parsed = parse_approved_xlsx("/proc/self/fd/" + std::to_string(candidate->file.fd()));
-    else if (candidate->path == paths.approved_csv)
-        parsed = parse_approved_csv(*text);
-    else
-        parsed = parse_approve_file(*text);
-    if (!parsed) co_return co_await finish(ApprovalOutcome::Kind::refused,
-                                           "approval refused: " + parsed.error().message + "; nothing was submitted");
+    auto parsed = parse_candidate(*candidate, paths, *text);
+    if (!parsed) co_return co_await refuse("approval refused: " + parsed.error().message + "; nothing was submitted");
     auto confirmed = confirmed_batch(s.reader, b);
     if (!confirmed) co_return out;
     auto verdict = check_approval(*parsed, *confirmed, candidate->file.modified(), std::chrono::system_clock::now(),
                                   cfg.max_age);
-    if (!verdict.accepted) co_return co_await finish(ApprovalOutcome::Kind::refused, verdict.message);
+    if (!verdict.accepted) co_return co_await refuse(verdict.message);
 
-    // Every eligible row gets the operator's word: approved ones are submitted, the rest not.
-    std::vector<std::size_t> approved = verdict.approved_rows;
-    std::sort(approved.begin(), approved.end());
-    BatchInfo next = b;
-    next.stage = BatchStage::submitting;
-    next.approval_file = record.file;
-    next.approval_sha256 = record.sha256;
-    next.approval_owner = record.owner;
-    next.approval_at = record.at;
-    next.updated_at = record.at;
-    next.results_written_at.clear();
-    StoreWriter::Job apply = [id, &approved, &next](StateStore& st) -> Result<void> {
-        for (std::size_t after = 0;;) {
-            auto rows = st.rows(id, RowSet::awaiting_operator, after, 5000);
-            if (!rows) return rows.error();
-            if (rows->empty()) break;
-            after = rows->back().row;
-            for (auto& r : *rows)
-                r.operator_verdict = std::binary_search(approved.begin(), approved.end(), r.row)
-                                         ? OperatorVerdict::approved
-                                         : OperatorVerdict::not_approved;
-            if (auto u = st.update_rows(id, *rows); !u) return u;
-        }
-        return st.update_batch(next);
-    };
-    auto w = co_await s.writer.write(std::move(apply));
-    if (!w) co_return out;
+    record.accepted = true;
+    record.message = verdict.message;
+    if (auto w = co_await s.writer.write(apply_approval(b, verdict, record)); !w) co_return out;
     std::error_code ec;
     fs::remove(paths.error_txt, ec);   // an earlier refusal no longer stands
+    fs::path not_taken = candidate->path;   // nor a notice that nothing waited for this file
+    not_taken += ".error.txt";
+    fs::remove(not_taken, ec);
     log.info(name + " accepted (sha256 " + record.sha256.substr(0, 12) + ", owner " + record.owner +
              "): " + verdict.message);
     for (const auto& note : verdict.notes) log.info(name + ": " + note);
-    co_return co_await finish(ApprovalOutcome::Kind::accepted, verdict.message);
+    out.kind = ApprovalOutcome::Kind::accepted;
+    out.message = verdict.message;
+    co_return out;
 }
 
 }  // namespace xferd

@@ -2,6 +2,8 @@
 // reader (or a crash) never sees half a report, and an earlier report is kept, not replaced.
 #include "xferd/batch/report.hpp"
 
+#include "xferd/batch/process_log.hpp"
+
 #include "xferd/core/ascii_text.hpp"
 
 #include <fcntl.h>
@@ -392,26 +394,84 @@ Result<void> write_report_atomically(const fs::path& target, std::string_view co
     return writer->commit();
 }
 
+namespace {
+
+// One call, one line: control characters (a newline in a row value) escaped, so a value cannot
+// forge a log line.
+std::string escaped_for_log(std::string_view message)
+{
+    std::string out;
+    for (char c : message) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (u < 0x20 || u == 0x7f) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", u);
+            out += hex;
+        } else out += c;
+    }
+    return out;
+}
+
+bool names_a_symlink(const fs::path& path)
+{
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+// NAME.log swapped for a symbolic link (to /etc/passwd, a secret…): never written through, and
+// said at WARNING, while its lines go to the process log instead.
+void warn_about_link(const fs::path& path)
+{
+    log_warn(path.string() + " is a symbolic link, not followed (xferd never writes through one); this batch's log "
+             "lines go to the process log until the link is removed");
+}
+
+// Appending, never through a symbolic link; nullptr and `error` when it cannot be opened.
+std::FILE* open_log(const fs::path& path, std::string& error)
+{
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, report_mode);
+    if (fd < 0) {
+        error = "cannot open " + path.string() + ": " + errno_text(errno) + "; its lines go to the process log";
+        return nullptr;
+    }
+    ::fchmod(fd, report_mode);
+    std::FILE* file = ::fdopen(fd, "a");
+    if (file == nullptr) {
+        error = "cannot open " + path.string() + ": " + errno_text(errno) + "; its lines go to the process log";
+        ::close(fd);
+    }
+    return file;
+}
+
+// The path still names the file being written (not deleted, moved or swapped for a link since).
+bool still_names(std::FILE* file, const fs::path& path)
+{
+    struct stat mine {}, now {};
+    return ::fstat(::fileno(file), &mine) == 0 && ::lstat(path.c_str(), &now) == 0 && mine.st_dev == now.st_dev &&
+           mine.st_ino == now.st_ino;
+}
+
+}  // namespace
+
 BatchLog::BatchLog(fs::path path) : BatchLog(std::move(path), false) {}
 
 BatchLog::BatchLog(fs::path path, bool append_to_existing) : path_(std::move(path))
 {
+    if (names_a_symlink(path_)) {   // left where it is, never followed nor moved aside as an earlier log
+        warn_about_link(path_);
+        return;
+    }
     if (!append_to_existing) {
         // If the earlier log cannot be moved aside, append to it rather than lose either.
         if (auto kept = keep_existing(path_); !kept) open_error_ = kept.error().message;
     }
-    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                    report_mode);
-    if (fd < 0) {
-        open_error_ = "cannot open " + path_.string() + ": " + errno_text(errno);
-        return;
-    }
-    ::fchmod(fd, report_mode);
-    file_ = ::fdopen(fd, "a");
-    if (file_ == nullptr) {
-        open_error_ = "cannot open " + path_.string() + ": " + errno_text(errno);
-        ::close(fd);
-    }
+    std::string error;
+    file_ = open_log(path_, error);
+    if (file_ == nullptr && names_a_symlink(path_)) warn_about_link(path_);   // swapped in just now
+    else if (file_ == nullptr) open_error_ = error;
 }
 
 BatchLog::~BatchLog()
@@ -425,7 +485,20 @@ void BatchLog::error(std::string_view message) { write("ERROR", message); }
 
 void BatchLog::write(std::string_view level, std::string_view message)
 {
-    if (file_ == nullptr) return;
+    // Deleted, moved or swapped for a link while the batch ran: a new NAME.log, never the link.
+    if (file_ != nullptr && !still_names(file_, path_)) {
+        std::fclose(file_);
+        std::string error;
+        file_ = open_log(path_, error);
+        if (file_ == nullptr) {
+            if (names_a_symlink(path_)) warn_about_link(path_);
+            else log_warn(error);
+        }
+    }
+    if (file_ == nullptr) {   // never dropped silently
+        log_line(log_level_named(level), path_.filename().string() + ": " + escaped_for_log(message));
+        return;
+    }
     auto now = std::chrono::system_clock::now();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     std::time_t seconds = static_cast<std::time_t>(ms / 1000);
@@ -440,17 +513,7 @@ void BatchLog::write(std::string_view level, std::string_view message)
     line += ' ';
     line += level;
     line += ' ';
-    for (char c : message) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '\n') line += "\\n";
-        else if (c == '\r') line += "\\r";
-        else if (c == '\t') line += "\\t";
-        else if (u < 0x20 || u == 0x7f) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", u);
-            line += hex;
-        } else line += c;
-    }
+    line += escaped_for_log(message);
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);

@@ -112,10 +112,11 @@ char detect_delimiter(std::string_view text)
     return ',';
 }
 
-std::string list_some(const std::vector<std::string>& items)
+std::string list_some(const std::vector<std::string>& items, std::string_view separator = ", ")
 {
     std::string out;
-    for (std::size_t i = 0; i < items.size() && i < max_listed; ++i) out += (i ? ", " : "") + items[i];
+    for (std::size_t i = 0; i < items.size() && i < max_listed; ++i)
+        out += (i ? std::string(separator) : std::string()) + items[i];
     if (items.size() > max_listed) out += " and " + std::to_string(items.size() - max_listed) + " more";
     return out;
 }
@@ -234,21 +235,25 @@ Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table)
         ApprovedCsvRow r;
         r.line = it->line;
         auto row = parse_row_number(field(cols->row));
-        if (!row)
-            return make_error(where(table, it->line, cols->row) + ": the row column holds '" +
-                              std::string(trim(field(cols->row))) +
-                              "', not a row number; keep the confirmation's `row` column as it was");
-        if (!rows_seen.insert(*row).second)
-            return make_error(where(table, it->line) + ": row " + std::to_string(*row) + " appears twice");
+        if (!row) {
+            in.problems.push_back(where(table, it->line, cols->row) + ": the row column holds '" +
+                                  std::string(trim(field(cols->row))) +
+                                  "', not a row number; keep the confirmation's `row` column as it was");
+            continue;
+        }
+        if (!rows_seen.insert(*row).second) {
+            in.problems.push_back(where(table, it->line) + ": row " + std::to_string(*row) + " appears twice");
+            continue;
+        }
         r.row = *row;
         r.external_order_number = cell_value(field(cols->eon));
         r.service_id = cell_value(field(cols->service));
         auto approve = parse_approve_cell(field(cols->approve));
-        if (!approve)
-            return make_error(where(table, it->line, cols->approve) + " (row " + std::to_string(r.row) +
-                              "): approve holds '" + std::string(trim(field(cols->approve))) +
-                              "'; write yes, y, x or 1 to approve the row, or leave it empty");
-        r.approve = *approve;
+        if (!approve)   // the row is kept (not approved), so it is not also reported missing
+            in.problems.push_back(where(table, it->line, cols->approve) + " (row " + std::to_string(r.row) +
+                                  "): approve holds '" + std::string(trim(field(cols->approve))) +
+                                  "'; write yes, y, x or 1 to approve the row, or leave it empty");
+        r.approve = approve.value_or(false);
         in.rows.push_back(std::move(r));
     }
     return in;
@@ -318,14 +323,22 @@ Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
 
 namespace {
 
-// A table of rows (.approved.csv / .approved.xlsx) must be the confirmation row for row; the
-// rows it approves go to `chosen`. Returns the refusal, if any.
-std::optional<ApprovalVerdict> match_approved_table(const ApprovalInput& approval, const ConfirmedBatch& batch,
-                                                    const std::map<std::size_t, const ConfirmedRow*>& by_row,
-                                                    const std::string& file, std::set<std::size_t>& chosen)
-{
-    std::vector<std::string> mismatches;
+// Everything wrong with an approval's rows, gathered so that one refusal lists it all.
+struct RowProblems {
+    std::vector<std::string> mistakes;     // in the file's own rows (ApprovalInput::problems)
+    std::vector<std::string> unknown;      // .approve: external order numbers the batch does not hold
+    std::vector<std::string> mismatches;   // table rows that differ from the confirmation
     bool excel_numbers = false;
+    [[nodiscard]] bool any() const { return !mistakes.empty() || !unknown.empty() || !mismatches.empty(); }
+};
+
+// A table of rows (.approved.csv / .approved.xlsx) must be the confirmation row for row; the
+// rows it approves go to `chosen`, the differences to `problems`.
+void match_approved_table(const ApprovalInput& approval, const ConfirmedBatch& batch,
+                          const std::map<std::size_t, const ConfirmedRow*>& by_row, std::set<std::size_t>& chosen,
+                          RowProblems& problems)
+{
+    auto& mismatches = problems.mismatches;
     for (const auto& a : approval.rows) {
         auto f = by_row.find(a.row);
         if (f == by_row.end()) {
@@ -337,11 +350,11 @@ std::optional<ApprovalVerdict> match_approved_table(const ApprovalInput& approva
             mismatches.push_back("row " + std::to_string(a.row) + " has external order number '" +
                                  a.external_order_number + "', the confirmation '" + c.external_order_number +
                                  "'");
-            excel_numbers |= looks_mangled_by_excel(a.external_order_number);
+            problems.excel_numbers |= looks_mangled_by_excel(a.external_order_number);
         } else if (approval.has_service_id && !same_number_after_excel(c.service_id, a.service_id)) {
             mismatches.push_back("row " + std::to_string(a.row) + " has service id '" + a.service_id +
                                  "', the confirmation '" + c.service_id + "'");
-            excel_numbers |= looks_mangled_by_excel(a.service_id);
+            problems.excel_numbers |= looks_mangled_by_excel(a.service_id);
         }
         if (a.approve) chosen.insert(a.row);
     }
@@ -349,15 +362,57 @@ std::optional<ApprovalVerdict> match_approved_table(const ApprovalInput& approva
     for (const auto& a : approval.rows) listed.insert(a.row);
     for (const auto& r : batch.rows)
         if (!listed.count(r.row)) mismatches.push_back("row " + std::to_string(r.row) + " is missing");
-    if (!mismatches.empty())
-        return refuse("approval refused: " + file + " does not match the confirmed batch (" +
-                      list_some(mismatches) +
-                      "). Was it saved from an older confirmation, or the input changed? Approve the current "
-                      "confirmation CSV, keeping every row" +
-                      (excel_numbers ? std::string(" (Excel turned numbers into 1.2E+09 form: format those "
-                                                   "columns as Text, or use a .approve file instead)")
-                                     : std::string()));
-    return std::nullopt;
+}
+
+// One refusal naming every problem; `ineligible`: rows approved that are not eligible.
+ApprovalVerdict refuse_for_rows(const std::string& file, const RowProblems& p,
+                                const std::vector<const ConfirmedRow*>& ineligible)
+{
+    std::vector<std::string> parts;
+    if (!p.mistakes.empty()) parts.push_back("has mistakes (" + list_some(p.mistakes, "; ") + ")");
+    if (!p.unknown.empty())
+        parts.push_back("names external order number" + std::string(p.unknown.size() > 1 ? "s " : " ") +
+                        list_some(p.unknown) + " that this batch does not hold");
+    if (!p.mismatches.empty()) parts.push_back("does not match the confirmed batch (" + list_some(p.mismatches) + ")");
+    if (!ineligible.empty()) {
+        std::vector<std::string> rows;
+        for (const ConfirmedRow* r : ineligible)
+            rows.push_back(row_label(*r) + " is " + std::string(to_string(r->decision)) +
+                           (r->reason.empty() ? "" : ": " + r->reason));
+        parts.push_back("approves rows that are not eligible (" + list_some(rows, "; ") + ")");
+    }
+    std::string text = "approval refused: " + file + " " + parts.front();
+    for (std::size_t i = 1; i < parts.size(); ++i) text += "; it also " + parts[i];
+    if (p.mismatches.empty()) return refuse(text + "; correct it and save it again");
+    return refuse(text + ". Was it saved from an older confirmation, or the input changed? Approve the current "
+                         "confirmation CSV, keeping every row" +
+                  (p.excel_numbers ? std::string(" (Excel turned numbers into 1.2E+09 form: format those "
+                                                 "columns as Text, or use a .approve file instead)")
+                                   : std::string()));
+}
+
+// The rows the operator chose, from a .approve file or a saved-back table.
+std::set<std::size_t> chosen_rows(const ApprovalInput& approval, const ConfirmedBatch& batch,
+                                  const std::map<std::size_t, const ConfirmedRow*>& by_row, RowProblems& problems)
+{
+    std::set<std::size_t> chosen;
+    if (approval.source != ApprovalInput::Source::approve_file) {
+        match_approved_table(approval, batch, by_row, chosen, problems);
+        return chosen;
+    }
+    if (approval.all) {
+        for (const auto& r : batch.rows) chosen.insert(r.row);
+        return chosen;
+    }
+    std::map<std::string, const ConfirmedRow*> by_number;
+    for (const auto& r : batch.rows)
+        if (!r.external_order_number.empty()) by_number.emplace(r.external_order_number, &r);
+    for (const auto& n : approval.external_order_numbers) {
+        auto f = by_number.find(n);
+        if (f == by_number.end()) problems.unknown.push_back(n);
+        else chosen.insert(f->second->row);
+    }
+    return chosen;
 }
 
 }  // namespace
@@ -379,45 +434,24 @@ ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBat
                       "); drop the batch file again (or touch it) to have it confirmed anew, then approve that");
 
     std::map<std::size_t, const ConfirmedRow*> by_row;
-    std::map<std::string, const ConfirmedRow*> by_number;
-    for (const auto& r : batch.rows) {
-        by_row[r.row] = &r;
-        if (!r.external_order_number.empty()) by_number.emplace(r.external_order_number, &r);
-    }
-
-    std::set<std::size_t> chosen;  // rows the operator approved
-    if (approval.source == ApprovalInput::Source::approve_file) {
-        if (approval.all) {
-            for (const auto& r : batch.rows) chosen.insert(r.row);
-        } else {
-            std::vector<std::string> unknown;
-            for (const auto& n : approval.external_order_numbers) {
-                auto f = by_number.find(n);
-                if (f == by_number.end()) unknown.push_back(n);
-                else chosen.insert(f->second->row);
-            }
-            if (!unknown.empty())
-                return refuse("approval refused: " + file + " names external order number" +
-                              (unknown.size() > 1 ? "s " : " ") + list_some(unknown) +
-                              " that this batch does not hold; correct it and save it again");
-        }
-    } else if (auto refused = match_approved_table(approval, batch, by_row, file, chosen)) {
-        return *refused;
-    }
+    for (const auto& r : batch.rows) by_row[r.row] = &r;
+    RowProblems problems;
+    problems.mistakes = approval.problems;
+    const std::set<std::size_t> chosen = chosen_rows(approval, batch, by_row, problems);
 
     ApprovalVerdict v;
-    v.accepted = true;
+    std::vector<const ConfirmedRow*> ineligible;
     for (std::size_t row : chosen) {
         const ConfirmedRow& r = *by_row.at(row);
-        if (r.decision == Decision::approved) {
-            v.approved_rows.push_back(row);
-        } else if (!(approval.source == ApprovalInput::Source::approve_file && approval.all)) {
-            // `all` means every eligible row; naming an ineligible one explicitly deserves a word.
-            v.notes.push_back(row_label(r) + " was approved by the operator but is " +
-                              std::string(to_string(r.decision)) + (r.reason.empty() ? "" : ": " + r.reason) +
-                              "; not submitted");
-        }
+        if (r.decision == Decision::approved) v.approved_rows.push_back(row);
+        // `all` means every eligible row; naming an ineligible one explicitly deserves a word.
+        else if (!(approval.source == ApprovalInput::Source::approve_file && approval.all)) ineligible.push_back(&r);
     }
+    if (problems.any()) return refuse_for_rows(file, problems, ineligible);
+    v.accepted = true;
+    for (const ConfirmedRow* r : ineligible)
+        v.notes.push_back(row_label(*r) + " was approved by the operator but is " + std::string(to_string(r->decision)) +
+                          (r->reason.empty() ? "" : ": " + r->reason) + "; not submitted");
     std::size_t eligible = std::count_if(batch.rows.begin(), batch.rows.end(),
                                          [](const ConfirmedRow& r) { return r.decision == Decision::approved; });
     v.message = std::to_string(v.approved_rows.size()) + " of " + std::to_string(eligible) +

@@ -88,6 +88,9 @@ std::vector<DaemonAction> DaemonFlow::on(const DaemonEvent& e)
         enqueue(Job{JobKind::approve, e.path, e.batch, stamp ? stamp->mtime_ns : 0});
         break;
     }
+    case Kind::outputs_missing:   // the intake writes them again from the store
+        enqueue(Job{JobKind::take, e.path, 0, 0});
+        break;
     case Kind::inbox_dropped:
         std::erase_if(queue_, [&](const Job& j) { return j.input.parent_path() == e.path; });
         break;

@@ -326,11 +326,11 @@ struct Daemon::Impl {
             for (fs::directory_iterator it(in.folder, ec), end; !ec && it != end; it.increment(ec)) {
                 const fs::path& p = it->path();
                 if (!is_batch_candidate(p) && !is_approval_file(p)) continue;
-                auto s = stamp_of(p);
-                if (!s) continue;
                 DaemonEvent e = event(EventKind::file_seen, p);
-                e.stamp = s;
+                if (!(e.stamp = stamp_of(p))) continue;
                 feed(std::move(e));
+                if (runner && !flow.stopping() && runner->outputs_missing(p))   // results deleted meanwhile
+                    feed(event(EventKind::outputs_missing, p));
             }
             if (runner && !flow.stopping()) notice_not_taken(in.folder);
         }

@@ -1,6 +1,7 @@
 #include "xferd/service/files_not_taken.hpp"
 
 #include "xferd/batch/report.hpp"
+#include "xferd/service/approvals_not_taken.hpp"
 #include "xferd/core/daemon_flow.hpp"
 #include "xferd/core/printable.hpp"
 #include "xferd/service/inbox_scan.hpp"
@@ -84,6 +85,7 @@ asio::awaitable<void> notice_files_not_taken(BatchServices& s, fs::path folder)
         note += ".error.txt";
         if (S_ISREG(st.st_mode)) (void)write_report_atomically(note, line + "\nNothing from this file was read.\n");
     }
+    co_await notice_approvals_not_taken(s, std::move(folder));   // approvals nothing waits for
 }
 
 }  // namespace xferd

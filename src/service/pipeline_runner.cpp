@@ -7,6 +7,7 @@
 #include "xferd/batch/intake.hpp"
 #include "xferd/batch/operator_approval.hpp"
 #include "xferd/batch/process_log.hpp"
+#include "xferd/batch/report.hpp"
 #include "xferd/core/printable.hpp"
 #include "xferd/service/batch_events.hpp"
 
@@ -89,6 +90,18 @@ public:
             out.push_back({b.id, path, b.stage == BatchStage::awaiting_approval});
         }
         return out;
+    }
+
+    bool outputs_missing(const fs::path& input) override
+    {
+        // The store is asked only when a file is missing, so a rescan stays a folder listing.
+        const OutputPaths out = output_paths_for(input);
+        std::error_code ec;
+        if (fs::exists(out.results_csv, ec) && fs::exists(out.confirmation_html, ec)) return false;
+        auto src = store_->reader->latest_source(input.string());
+        if (!src || !*src) return false;
+        auto batch = store_->reader->batch((*src)->batch);
+        return batch && *batch && (*batch)->path == input.string() && xferd::outputs_missing(**batch);
     }
 
     asio::awaitable<void> notice_files_not_taken(fs::path folder) override

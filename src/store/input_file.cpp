@@ -66,6 +66,15 @@ InputFile InputFile::open(const fs::path& path)
         ::close(fd);
         return f;
     }
+    // A hard link shares its content with a name elsewhere (perhaps a file the uploader may not
+    // read): refused like a symlink, its content never read.
+    if (st.st_nlink > 1) {
+        f.refusal_ = Refusal::not_regular;
+        f.message_ = "it is a hard link (the same file has " + std::to_string(st.st_nlink) +
+                     " names), not a file of its own; xferd never reads those. Copy the file instead";
+        ::close(fd);
+        return f;
+    }
     // Regular file: reads should block normally from here on.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     f.fd_ = fd;

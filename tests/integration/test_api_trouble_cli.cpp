@@ -1,7 +1,8 @@
 // What an operator sees from `xferd check` and `xferd once` when the API misbehaves or a setting
 // is wrong: a server error is not a decision (FAILED with retry, exit 1), a wrong
 // tenant stops the batch untouched (exit 3, naming api.tenant), and check finds both the API's
-// and the folders' problems.
+// and the folders' problems. Rows whose confirm FAILED are counted in the closing line, in auto
+// and in manual mode, and asked again.
 #include "child_process.hpp"
 #include "results_csv.hpp"
 #include "sim_fixture.hpp"
@@ -121,6 +122,11 @@ BOOST_AUTO_TEST_CASE(a_500_on_confirm_is_failed_not_rejected_and_once_exits_1)
     fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
     auto r = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(r.status == 1, r.out << r.err);
+    // The closing line says what happened to them, not "all fine" nor a decision.
+    BOOST_TEST(has(r.out, "eu.csv: 6 rows: 4 approved, 0 rejected, 0 invalid; 4 submitted, 2 FAILED; 2 rows could not "
+                          "be confirmed (API trouble, not a decision: see the message of each): they are asked again "
+                          "at the next run"),
+               r.out);
     const auto results_file = output_paths_for(dir / "inbox/eu.csv").results_csv;
     BOOST_TEST_REQUIRE(fs::exists(results_file));
     int failed = 0;
@@ -136,6 +142,7 @@ BOOST_AUTO_TEST_CASE(a_500_on_confirm_is_failed_not_rejected_and_once_exits_1)
     // The next run asks the two FAILED rows again, and only them.
     auto next = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(next.status == 0, next.out << next.err);
+    BOOST_TEST(!has(next.out, "could not be confirmed"), next.out);
     BOOST_TEST(sim.audit_entries().size() == 6u);
 }
 
@@ -172,5 +179,44 @@ BOOST_AUTO_TEST_CASE(sigterm_during_a_retry_wait_exits_at_once)
     BOOST_TEST(sim.audit_entries().empty());
     BOOST_TEST(!fs::exists(output_paths_for(dir / "inbox/eu.csv").results_csv), "nothing was decided");
 }
+
+// Manual mode: rows whose confirm FAILED are counted in the closing line while the batch waits,
+// and asked again once the batch is approved.
+BOOST_AUTO_TEST_CASE(failed_confirms_in_manual_mode_are_said_while_waiting)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 1);
+    std::string yaml = test::read_text(config);
+    yaml.replace(yaml.find("watch:"), 6, "approval:\n  mode: manual\nwatch:");
+    std::ofstream(config) << yaml;
+    sim.with_state([](sim::State& s) {
+        s.faults.sequence.push_back({"confirm", 2, sim::FaultAction::status, 500, false});
+        return 0;
+    });
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    auto r = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 1, r.out << r.err);
+    BOOST_TEST(has(r.out, "2 rows could not be confirmed (API trouble, not a decision: see the message of each), "
+                          "asked again once the batch is approved"),
+               r.out);
+    std::ofstream(dir / "inbox/eu.approve") << "all\n";
+    auto approved = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(sim.audit_entries().size() == 4u, approved.out << approved.err);
+    BOOST_TEST(approved.status == 1, approved.out << approved.err);
+    BOOST_TEST(has(approved.out, "4 submitted, 2 FAILED; 2 rows could not be confirmed (API trouble, not a decision: "
+                                 "see the message of each): they are asked again at the next run"),
+               approved.out);
+    // Asked again: confirmed now, they wait for the operator's word like any confirmed row.
+    auto next = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(next.status == 0, next.out << next.err);
+    BOOST_TEST(has(next.out, "6 approved, 0 rejected, 0 invalid; 4 submitted; WAITING FOR YOUR APPROVAL"), next.out);
+    BOOST_TEST(!has(next.out, "could not be confirmed"), next.out);
+    std::ofstream(dir / "inbox/eu.approve") << "# the two asked again\nall\n";
+    auto last = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(last.status == 0, last.out << last.err);
+    BOOST_TEST(sim.audit_entries().size() == 6u, last.out << last.err);
+}
+
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -278,3 +278,61 @@ BOOST_AUTO_TEST_CASE(a_slow_upload_in_place_is_one_batch_taken_once_closed)
     xferd.signal(SIGTERM);
     BOOST_TEST(xferd.wait(30s) == 0);
 }
+
+// An operator deletes the results and the HTML report while `run` runs: the next rescan writes
+// them again from the store, with no API call (as `once` does).
+BOOST_AUTO_TEST_CASE(deleted_results_are_written_again_while_run_runs)
+{
+    Env env(with([](ConfigOptions& o) { o.rescan = "1s"; }));
+    Child xferd({"run", "--config", env.config.string()}, env.log);
+    move_in(env.dir / "inbox" / "kept.csv", canonical_csv(env.services, "DEL", 2));
+    const fs::path results = env.dir / "inbox" / "kept.results.csv";
+    const fs::path html = env.dir / "inbox" / "kept.confirmation.html";
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return fs::exists(results) && fs::exists(html); }, 15s),
+                          read_or_empty(env.log));
+    std::this_thread::sleep_for(300ms);   // the batch's last writes are done
+    const std::string before = read_or_empty(results);
+    auto calls = [&] {
+        return env.sim.with_state([](xferd::sim::State& st) {
+            std::uint64_t n = 0;
+            for (const auto& [endpoint, outcomes] : st.stats.requests)
+                for (const auto& [outcome, count] : outcomes) n += count;
+            return n;
+        });
+    };
+    const auto calls_before = calls();
+    fs::remove(results);
+    fs::remove(html);
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return fs::exists(results) && fs::exists(html); }, 10s),
+                          read_or_empty(env.log));
+    std::this_thread::sleep_for(300ms);
+    BOOST_TEST(read_or_empty(results) == before);
+    BOOST_TEST(calls() == calls_before, "no API call to write them again");
+    BOOST_TEST(env.audited() == 2u);
+    xferd.signal(SIGTERM);
+    BOOST_TEST(xferd.wait() == 0);
+}
+
+// An approval dropped for a batch that is done (auto mode: nothing waits for it) while `run`
+// runs: one WARNING line and NAME.approve.error.txt at the next rescan, not one each rescan.
+BOOST_AUTO_TEST_CASE(an_approval_nothing_waits_for_is_said_once_while_run_runs)
+{
+    Env env(with([](ConfigOptions& o) { o.rescan = "1s"; }));
+    Child xferd({"run", "--config", env.config.string()}, env.log);
+    move_in(env.dir / "inbox" / "auto.csv", canonical_csv(env.services, "AUT", 2));
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return env.has_results("inbox/auto.results.csv"); }, 15s),
+                          read_or_empty(env.log));
+    move_in(env.dir / "inbox" / "auto.approve", "all\n");
+    const fs::path note = env.dir / "inbox" / "auto.approve.error.txt";
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return fs::exists(note); }, 10s), read_or_empty(env.log));
+    BOOST_TEST(read_or_empty(note).find("auto.approve: not taken: auto.csv runs in approval mode auto") != std::string::npos,
+               read_or_empty(note));
+    std::this_thread::sleep_for(2500ms);   // two more rescans
+    const std::string log = read_or_empty(env.log);
+    const std::string line = "WARN " + (env.dir / "inbox").string() + "/auto.approve: not taken";
+    BOOST_TEST(log.find(line) != std::string::npos, log);
+    BOOST_TEST(log.find(line) == log.rfind(line), "said once: " << log);
+    BOOST_TEST(env.audited() == 2u);
+    xferd.signal(SIGTERM);
+    BOOST_TEST(xferd.wait() == 0);
+}

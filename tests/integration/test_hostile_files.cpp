@@ -311,4 +311,56 @@ BOOST_AUTO_TEST_CASE(a_shutdown_grace_that_runs_out_is_said_and_is_not_success)
     BOOST_TEST(!contains(test::read_text(dir / "e.txt"), "nothing to do"));
 }
 
+// A hard link in the inbox shares its content with a name elsewhere (a file the uploader may not
+// be allowed to read): refused like a symlink, its content never read nor quoted.
+BOOST_AUTO_TEST_CASE(a_hard_link_to_a_file_elsewhere_is_refused_and_nothing_of_it_is_quoted)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim);
+    std::ofstream(dir / "elsewhere.csv") << one_row << secret_line << ",38390048,4805550186,4155550100,x@mail.example\n";
+    fs::create_hard_link(dir / "elsewhere.csv", dir / "inbox" / "h.csv");
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 1, r.out << r.err);
+    BOOST_TEST(contains(r.out, "h.csv: not processed: it is a hard link"), r.out);
+    BOOST_TEST(contains(r.out, "Copy the file instead"), r.out);
+    std::string written = r.out + r.err;   // everything xferd wrote; the link itself holds the secret
+    for (const auto& e : fs::directory_iterator(dir / "inbox"))
+        if (e.path().filename() != "h.csv" && e.is_regular_file()) written += test::read_text(e.path());
+    BOOST_TEST(!contains(written, secret_line));
+    BOOST_TEST(test::orders_placed(sim) == 0u);
+    BOOST_TEST(!fs::exists(dir / "inbox" / "h.results.csv"));
+
+    // A copy of the same file is a batch like any other.
+    fs::remove(dir / "inbox" / "h.csv");
+    std::ofstream(dir / "inbox" / "h.csv") << one_row;
+    auto copied = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(copied.status == 0, copied.out << copied.err);
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+}
+
+// NAME.log swapped for a symlink to a file elsewhere between runs: never written through; said at
+// WARNING, and the batch's lines go to the process log instead of being dropped.
+BOOST_AUTO_TEST_CASE(a_batch_log_swapped_for_a_symlink_is_not_followed)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = test::write_sim_config(dir, sim, test::demo::password, "manual");
+    std::ofstream(dir / "inbox" / "w.csv") << one_row;
+    BOOST_TEST_REQUIRE(test::run_xferd(dir, {"once", "--config", config.string()}).status == 0);
+    const std::string passwd = "root:x:0:0:root:/root:/bin/bash\n";
+    std::ofstream(dir / "passwd") << passwd;
+    fs::remove(dir / "inbox" / "w.log");
+    fs::create_symlink(dir / "passwd", dir / "inbox" / "w.log");
+
+    auto r = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    BOOST_TEST(test::read_text(dir / "passwd") == passwd, "nothing written through the link");
+    BOOST_TEST(fs::is_symlink(dir / "inbox" / "w.log"), "the link is left where it is");
+    BOOST_TEST(contains(r.err, "WARN " + (dir / "inbox" / "w.log").string() + " is a symbolic link, not followed"),
+               r.err);
+    BOOST_TEST(contains(r.err, "w.log: done for now"), "the batch's lines reach the process log: " << r.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -158,9 +158,13 @@ BOOST_AUTO_TEST_CASE(approve_column_values)
 BOOST_AUTO_TEST_CASE(unreadable_approve_value_is_an_error_naming_the_line)
 {
     auto in = parse_approved_csv(confirmation_csv("yes", "ok", "", "", ""));
-    BOOST_REQUIRE(!in.has_value());
-    BOOST_TEST(in.error().message.find("line 3 (row 2)") != std::string::npos, in.error().message);
-    BOOST_TEST(in.error().message.find("'ok'") != std::string::npos);
+    BOOST_REQUIRE(in.has_value());
+    BOOST_REQUIRE(in->problems.size() == 1u);
+    BOOST_TEST(in->problems[0].find("line 3 (row 2)") != std::string::npos, in->problems[0]);
+    BOOST_TEST(in->problems[0].find("'ok'") != std::string::npos);
+    auto v = check(in);
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("has mistakes (line 3 (row 2)") != std::string::npos, v.message);
 }
 
 BOOST_AUTO_TEST_CASE(excel_semicolons_lf_and_reordered_columns)
@@ -230,6 +234,28 @@ BOOST_AUTO_TEST_CASE(a_confirmation_of_other_content_is_refused_as_changed)
     BOOST_TEST(v.message.find("row 6 is not in the confirmed batch") != std::string::npos, v.message);
 }
 
+// An unknown row, a changed service id, a bad approve cell and an ineligible row approved: one
+// refusal lists them all, so the operator corrects the file in one go, not one run per mistake.
+BOOST_AUTO_TEST_CASE(every_problem_of_an_approval_is_listed_at_once)
+{
+    std::string csv = confirmation_csv("x", "maybe", "x", "", "") + "9,HR-1009,38390999,,,,,,,,APPROVED,,x\r\n";
+    csv.replace(csv.find("38390017"), 8, "38390018");
+    auto v = check(parse_approved_csv(csv));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.approved_rows.empty());
+    for (const std::string part :
+         {"approve holds 'maybe'", "row 9 is not in the confirmed batch", "row 1 has service id '38390018'",
+          "approves rows that are not eligible (row 3 (HR-1003) is REJECTED", "nothing was submitted"})
+        BOOST_TEST(v.message.find(part) != std::string::npos, part << " in: " << v.message);
+
+    // A .approve naming an unknown number and an ineligible one: both said.
+    v = check(parse_approve_file("HR-1003\nHR-7777\n"));
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message.find("names external order number HR-7777 that this batch does not hold") != std::string::npos,
+               v.message);
+    BOOST_TEST(v.message.find("row 3 (HR-1003) is REJECTED") != std::string::npos, v.message);
+}
+
 BOOST_AUTO_TEST_CASE(excel_scientific_numbers_get_a_hint)
 {
     std::string csv = "row,external_order_number,approve\n1,HR-1001,x\n2,HR-1002,\n3,HR-1003,\n4,4.17E+02,\n5,,\n";
@@ -248,14 +274,19 @@ BOOST_AUTO_TEST_CASE(missing_columns_and_bad_rows_are_errors)
     BOOST_REQUIRE(!in.has_value());
     BOOST_TEST(in.error().message.find("no row column") != std::string::npos, in.error().message);
 
+    // Mistakes in rows are gathered (check_approval refuses with all of them), not the first alone.
     in = parse_approved_csv("row,external_order_number,approve\nfirst,HR-1001,x\n");
-    BOOST_REQUIRE(!in.has_value());
-    BOOST_TEST(in.error().message.find("line 2: the row column holds 'first'") != std::string::npos,
-               in.error().message);
+    BOOST_REQUIRE(in.has_value());
+    BOOST_REQUIRE(in->problems.size() == 1u);
+    BOOST_TEST(in->problems[0].find("line 2: the row column holds 'first'") != std::string::npos, in->problems[0]);
+    auto refused = check(in);
+    BOOST_TEST(!refused.accepted);
+    BOOST_TEST(refused.message.find("line 2: the row column holds 'first'") != std::string::npos, refused.message);
 
     in = parse_approved_csv("row,external_order_number,approve\n1,HR-1001,x\n1,HR-1001,x\n");
-    BOOST_REQUIRE(!in.has_value());
-    BOOST_TEST(in.error().message.find("row 1 appears twice") != std::string::npos, in.error().message);
+    BOOST_REQUIRE(in.has_value());
+    BOOST_REQUIRE(in->problems.size() == 1u);
+    BOOST_TEST(in->problems[0].find("row 1 appears twice") != std::string::npos, in->problems[0]);
 
     in = parse_approved_csv("row,external_order_number,approve\n1,\"HR-1001,x\n");
     BOOST_REQUIRE(!in.has_value());
@@ -311,15 +342,16 @@ BOOST_AUTO_TEST_CASE(the_same_rules_as_the_csv_with_booleans_and_numbers)
 BOOST_AUTO_TEST_CASE(errors_name_the_sheet_and_cell)
 {
     auto in = parse_approved_rows(sheet("yes", "#N/A", ""));
-    BOOST_REQUIRE(!in.has_value());
-    BOOST_TEST(in.error().message == "sheet 'confirmation', cell E3 (row 2): approve holds '#N/A'; write yes, y, x "
-                                     "or 1 to approve the row, or leave it empty");
+    BOOST_REQUIRE(in.has_value());
+    BOOST_REQUIRE(in->problems.size() == 1u);
+    BOOST_TEST(in->problems[0] == "sheet 'confirmation', cell E3 (row 2): approve holds '#N/A'; write yes, y, x "
+                                  "or 1 to approve the row, or leave it empty");
     ApprovalTable t = sheet("", "", "");
     t.rows[2].cells[0] = "two";
     in = parse_approved_rows(t);
-    BOOST_REQUIRE(!in.has_value());
-    BOOST_TEST(in.error().message.find("sheet 'confirmation', cell A3: the row column holds 'two'") == 0u,
-               in.error().message);
+    BOOST_REQUIRE(in.has_value());
+    BOOST_REQUIRE(in->problems.size() == 1u);
+    BOOST_TEST(in->problems[0].find("sheet 'confirmation', cell A3: the row column holds 'two'") == 0u, in->problems[0]);
     t.rows[0].cells.pop_back();
     in = parse_approved_rows(t);
     BOOST_REQUIRE(!in.has_value());

@@ -32,6 +32,10 @@ struct Intake {
     bool restarted = false;   // run: the batch starts afresh (touched or dropped again), even if it ran already
 };
 
+// The store has written the reports of this batch, but they are not there now (deleted, or the
+// folder was read-only): taking its input again writes them from the store, with no API call.
+bool outputs_missing(const BatchInfo& batch);
+
 asio::awaitable<Intake> take_file(BatchServices& services, const std::filesystem::path& path,
                                   const BatchOptions& options);
 

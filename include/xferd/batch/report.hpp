@@ -100,9 +100,11 @@ public:
     void warn(std::string_view message);
     void error(std::string_view message);
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    // False when the file could not be opened (then open_error() says why and lines are dropped).
+    // False when the file could not be opened: then its lines go to the process log, and
+    // open_error() says why (a symbolic link at NAME.log is never followed: that is said at
+    // WARNING in the process log, also when the link is swapped in while the batch runs).
     [[nodiscard]] bool is_open() const { return file_ != nullptr; }
-    // Empty, or why the log is not as asked: it cannot be opened (lines are dropped), or the
+    // Empty, or why the log is not as asked: it cannot be opened (lines go to stderr), or the
     // earlier log could not be moved aside (lines are appended to it). The batch run and the
     // approval step write it to the process log (stderr / the journal).
     [[nodiscard]] const std::string& open_error() const { return open_error_; }

@@ -39,6 +39,10 @@ struct ApprovalInput {
     std::vector<std::string> external_order_numbers;   // NAME.approve lines
     std::vector<ApprovedCsvRow> rows;                  // NAME.approved.csv / .xlsx
     bool has_service_id = false;                       // NAME.approved.csv / .xlsx kept that column
+    // Mistakes in single rows (a row number that is not one, a row twice, an approve cell that
+    // says neither yes nor no), one sentence each: check_approval refuses the approval and lists
+    // them with every other problem it finds, so the operator corrects the file in one go.
+    std::vector<std::string> problems;
 };
 
 // Errors say what is wrong with the file and how to write it.
@@ -89,7 +93,10 @@ struct ApprovalVerdict {
 // written_at: when the approval file was last written; now: when it is being acted on.
 // Refused (nothing submitted) when the approval was written before the confirmation it would
 // approve, when the confirmation is older than `max_age`, when it names external order
-// numbers the batch does not hold, or when its rows do not match the confirmed batch.
+// numbers the batch does not hold, when its rows do not match the confirmed batch, or when it
+// has mistakes in rows (ApprovalInput::problems). A refusal for rows lists every problem at
+// once: those, the mismatches, and the rows approved that are not eligible (which alone would
+// only be notes of an accepted approval).
 ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBatch& batch,
                                std::chrono::system_clock::time_point written_at,
                                std::chrono::system_clock::time_point now, std::chrono::seconds max_age);

@@ -61,6 +61,7 @@ struct DaemonEvent {
         timer_fired,     // the deadline of the last arm_timer (or later)
         stored_batch,    // the store holds `batch` for `path` (unfinished, or `waiting`)
         approval_for,    // the approval file `approval` is for waiting `batch` of input `path`
+        outputs_missing, // the store handled `path`, but its results were deleted: take it again
         inbox_dropped,   // `path` (a folder) is no longer an inbox
         batch_finished,  // job `job` ended so
         stop_requested,  // SIGTERM / SIGINT

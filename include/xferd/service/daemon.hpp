@@ -45,6 +45,9 @@ public:
     virtual asio::awaitable<BatchOutcome> approve(BatchId batch, BatchOptions options) = 0;
     // Unfinished and waiting batches whose input is (or was) in one of these folders.
     virtual std::vector<StoredBatch> batches(const std::vector<std::filesystem::path>& folders) = 0;
+    // The store handled `input` before, but its results (or its HTML report) are gone now:
+    // taking it again writes them from the store, with no API call.
+    virtual bool outputs_missing(const std::filesystem::path& /*input*/) { return false; }
     // Files in `folder` xferd will not take: each said once (log + a note beside it).
     virtual asio::awaitable<void> notice_files_not_taken(std::filesystem::path /*folder*/) { co_return; }
 

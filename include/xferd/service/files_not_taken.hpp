@@ -17,7 +17,8 @@ namespace xferd {
 // own outputs and files that are quietly someone else's (hidden, ~$ Office locks, temp/partial).
 std::optional<std::string> why_not_taken(const std::filesystem::path& path);
 
-// Says it, once per file version, for every such file in `folder`.
+// Says it, once per file version, for every such file in `folder`, and for the approval files
+// there that nothing waits for (approvals_not_taken.hpp).
 boost::asio::awaitable<void> notice_files_not_taken(BatchServices& services, std::filesystem::path folder);
 
 }  // namespace xferd
