@@ -158,7 +158,7 @@ asio::awaitable<void> BatchRun::retry()
     }
     retried_ = true;
     log_->info("asking again for " + std::to_string(n) + " rows that failed for a transient reason");
-    batch_.stage = BatchStage::submitting;
+    if (batch_.stage == BatchStage::incomplete) batch_.stage = BatchStage::submitting;   // else: it resumes where it was
     co_await save_batch();
 }
 

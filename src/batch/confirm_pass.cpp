@@ -96,6 +96,7 @@ asio::awaitable<void> BatchRun::confirm()
              permit = std::move(permit)]() mutable -> asio::awaitable<void> {
                 auto answer = co_await services_.client.confirm_order(std::move(body));
                 if (services_.client.stopping() && answer.kind != ApiResponse::Kind::answered) co_return;
+                if (answer.api_down) co_return stop(BatchOutcome::End::api_unavailable, answer.message);   // row untouched
                 apply_confirm_answer(row, answer, now_iso());
                 for (auto& r : first.feed(std::move(row), answer))
                     services_.writer.write_later(

@@ -120,7 +120,10 @@ asio::awaitable<void> BatchRun::submit()
                 [this, &done, &file, todo, item = std::move(item),
                  permit = std::move(permit)]() mutable -> asio::awaitable<void> {
                     auto answer = co_await services_.client.submit_order(std::move(item.body));
-                    auto result = submit_result(item.row, answer, services_.client.stopping(), now_iso());
+                    // The API down for api.outage_limit: like a stop, the row resumes at the next run.
+                    if (answer.api_down) stop(BatchOutcome::End::api_unavailable, answer.message);
+                    auto result =
+                        submit_result(item.row, answer, services_.client.stopping() || answer.api_down, now_iso());
                     switch (result.status) {
                     case RowStatus::submitted: log_->info(label(item.row) + " " + result.message); break;
                     case RowStatus::in_doubt: log_->warn(label(item.row) + " in doubt: " + result.message); break;
@@ -184,7 +187,8 @@ asio::awaitable<void> BatchRun::look_up()
     Reconciler rec(targets);
     while (!rec.finished() && !stopped()) {
         auto page = co_await services_.client.get(rec.next_target());
-        if (page.ok()) rec.feed_page(page.body);
+        if (page.api_down) stop(BatchOutcome::End::api_unavailable, page.message);   // looked up at the next run
+        else if (page.ok()) rec.feed_page(page.body);
         else rec.feed_failure(page.kind == ApiResponse::Kind::answered ? describe_api_error(page.status, page.body)
                                                                       : page.message);
     }

@@ -33,7 +33,11 @@ BatchStep next_batch_step(const BatchFacts& f)
     if (f.stage == BatchStage::validating) return BatchStep::validate;
     if (f.stage == BatchStage::rejected) return BatchStep::end;
     // Transient failures are asked again once a run; what is still failing after that is left.
-    if (f.stage == BatchStage::incomplete && f.retryable > 0 && !f.retried_this_run) return BatchStep::retry;
+    // Also first thing in a run that resumes a batch cut short (a stop, an outage) mid-pass; not
+    // while an approved manual batch submits: rows confirmed anew would wait for the operator again.
+    const bool resumable = f.stage == BatchStage::incomplete || f.stage == BatchStage::confirming ||
+                           (f.stage == BatchStage::submitting && !f.manual);
+    if (resumable && f.retryable > 0 && !f.retried_this_run) return BatchStep::retry;
     if (f.needs_confirm > 0) return BatchStep::confirm;
     // A batch leaves `confirming` only through decide (which holds it by the gate, sends it to
     // the operator, or on to submitting), even when it has nothing left to confirm.

@@ -184,7 +184,7 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                         {"base_url", "token_url", "tenant", "client_id", "client_secret_file",
                          "username", "password_file", "ca_file", "concurrency", "connect_timeout",
                          "tls_timeout", "request_timeout", "max_attempts", "retry_base_delay",
-                         "retry_max_delay", "rate_limit", "outage_after", "reconcile_delay",
+                         "retry_max_delay", "rate_limit", "outage_after", "outage_limit", "reconcile_delay",
                          "max_response_bytes", "max_retry_after", "row_deadline", "proxy",
                          "proxy_username", "proxy_password_file",
                          // refused with their own message by load_secret:
@@ -224,6 +224,14 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                      ") must not be shorter than 'api.retry_base_delay' (" +
                      format_duration(api.retry_base_delay) + ")");
     if (auto v = duration(s, s.find("outage_after"), 1ms, 3'600'000ms)) api.outage_after = *v;
+    const Entry* limit = s.find("outage_limit");
+    if (auto v = duration(s, limit, 0ms, 604'800'000ms)) api.outage_limit = *v;
+    else if (!limit) api.outage_limit = std::max(api.outage_limit, api.outage_after);   // the default follows
+    if (api.outage_limit.count() != 0 && api.outage_limit < api.outage_after)
+        error_at(limit ? limit->mark : s.mark,
+                 "'api.outage_limit' (" + format_duration(api.outage_limit) +
+                     ") must not be shorter than 'api.outage_after' (" + format_duration(api.outage_after) +
+                     "); 0 waits out an outage without limit");
     if (auto v = duration(s, s.find("reconcile_delay"), 0ms, 3'600'000ms)) api.reconcile_delay = *v;
     if (auto v = real(s, s.find("rate_limit"), 0, 1e6, "of requests per second from 0 (no limit) to 1000000"))
         api.rate_limit = *v;

@@ -137,6 +137,8 @@ void emit_api(YAML::Emitter& out, const ApiConfig& api)
     emit_duration(out, "retry_base_delay", api.retry_base_delay);
     emit_duration(out, "retry_max_delay", api.retry_max_delay);
     emit_duration(out, "outage_after", api.outage_after);
+    emit_duration(out, "outage_limit", api.outage_limit);
+    if (api.outage_limit.count() == 0) out << YAML::Comment("no limit: an outage is waited out until SIGTERM");
     emit_duration(out, "reconcile_delay", api.reconcile_delay);
     out << YAML::Key << "rate_limit" << YAML::Value << api.rate_limit;
     if (api.rate_limit == 0) out << YAML::Comment("no limit");

@@ -107,9 +107,14 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
     for (unsigned attempt = 1;; ++attempt) {
         auto token = co_await access_token();
         if (!token) {
-            if (token_failure_transient_ && co_await wait_out_outage()) {
+            const auto w = token_failure_transient_ ? co_await wait_out_outage() : OutageWait::no_outage;
+            if (w == OutageWait::waited) {
                 deadline = clock::now() + api_.row_deadline;
                 continue;
+            }
+            if (w == OutageWait::too_long) {
+                mark_api_down(out);
+                co_return out;
             }
             out.authentication_failed = true;
             out.last_outcome = last_token_outcome_.kind;  // a proxy in the way is not a credentials problem
@@ -151,10 +156,17 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             co_return out;
         }
         auto delay = next_delay(schedule_, attempt, a.outcome.retry_after, rng_);
-        if (!delay && co_await wait_out_outage()) {
-            attempt = 0;  // a fresh set of attempts once the API answers again
-            deadline = clock::now() + api_.row_deadline;
-            continue;
+        if (!delay) {
+            const auto w = co_await wait_out_outage();
+            if (w == OutageWait::waited) {
+                attempt = 0;  // a fresh set of attempts once the API answers again
+                deadline = clock::now() + api_.row_deadline;
+                continue;
+            }
+            if (w == OutageWait::too_long) {
+                mark_api_down(out);
+                co_return out;
+            }
         }
         out.body = std::move(a.response.body());
         if (!delay) {
@@ -183,17 +195,33 @@ void MobprocClient::note_success()
     }
 }
 
-asio::awaitable<bool> MobprocClient::wait_out_outage()
+asio::awaitable<MobprocClient::OutageWait> MobprocClient::wait_out_outage()
 {
-    auto silent_for = std::chrono::steady_clock::now() - last_success_;
-    if (stop_.stopped() || silent_for < api_.outage_after) co_return false;
+    const auto silent_for =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last_success_);
+    if (stop_.stopped()) co_return OutageWait::stopped;
+    if (silent_for < api_.outage_after) co_return OutageWait::no_outage;
+    const bool limited = api_.outage_limit.count() != 0;
+    if (limited && silent_for >= api_.outage_limit) co_return OutageWait::too_long;
     if (!paused_) {
         paused_ = true;
         log_("ERROR", "API outage: no call has succeeded for " +
-                          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent_for).count()) +
-                          " s; the batch is paused and resumes when the API answers (rows are not failed)");
+                          duration_text(silent_for < std::chrono::seconds(1) ? silent_for : std::chrono::duration_cast<std::chrono::seconds>(silent_for)) +
+                          "; the batch is paused and resumes when the API answers (rows are not failed)" +
+                          (limited ? "; after api.outage_limit (" + duration_text(api_.outage_limit) +
+                                         ") it stops and is taken again at the next run"
+                                   : std::string()));
     }
-    co_return co_await stop_.sleep_for(schedule_.max_delay);
+    auto wait = schedule_.max_delay;
+    if (limited) wait = std::min(wait, api_.outage_limit - silent_for);
+    co_return co_await stop_.sleep_for(wait) ? OutageWait::waited : OutageWait::stopped;
+}
+
+void MobprocClient::mark_api_down(ApiResponse& out) const
+{
+    out.api_down = true;
+    out.message = "the API has not answered for " + duration_text(api_.outage_limit) +
+                  " (api.outage_limit): the batch stops here and is taken again at the next run";
 }
 
 asio::awaitable<ApiResponse> MobprocClient::confirm_order(std::string order_request_json)

@@ -46,7 +46,7 @@ Run run_xferd(const test::TempDir& dir, std::vector<std::string> args)
 }
 
 fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& tenant,
-                      const std::string& inbox = "inbox", int max_attempts = 2)
+                      const std::string& inbox = "inbox", int max_attempts = 2, const std::string& more_api = "")
 {
     fs::create_directories(dir / "inbox");
     std::ofstream(dir / "client_secret") << test::demo::client_secret;
@@ -55,7 +55,8 @@ fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std
                                      << "\n  tenant: " << tenant << "\n  client_id: demo-client\n"
                                         "  client_secret_file: client_secret\n  username: command://svc-offboarding\n"
                                         "  password_file: password\n  ca_file: " << sim.ca_file()
-                                     << "\n  max_attempts: " << max_attempts << "\n  retry_base_delay: 20ms\ninbox:\n  - path: " << inbox
+                                     << "\n  max_attempts: " << max_attempts << "\n  retry_base_delay: 20ms\n" << more_api
+                                     << "inbox:\n  - path: " << inbox
                                      << "\nwatch:\n  settle: 0s\nstate_dir: state\n";
     return dir / "xferd.yaml";
 }
@@ -178,6 +179,48 @@ BOOST_AUTO_TEST_CASE(sigterm_during_a_retry_wait_exits_at_once)
     BOOST_TEST(took < 5.0, "stopped in " << took << " s, not after the 50 s Retry-After or the 30 s grace");
     BOOST_TEST(sim.audit_entries().empty());
     BOOST_TEST(!fs::exists(output_paths_for(dir / "inbox/eu.csv").results_csv), "nothing was decided");
+}
+
+// An outage longer than api.outage_limit: `once` does not wait forever. The batch stops with no
+// row decided or FAILED (exit 3, saying which setting ended the wait) and goes through at the
+// next run once the API answers again.
+BOOST_AUTO_TEST_CASE(an_outage_longer_than_outage_limit_ends_once_and_the_next_run_finishes)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 6,
+                               "  retry_max_delay: 100ms\n  outage_after: 200ms\n  outage_limit: 3s\n");
+    sim.with_state([](sim::State& s) {
+        s.faults.sequence.push_back({"confirm", 100000, sim::FaultAction::status, 503, false});
+        s.faults.retry_after_s = 0;
+        return 0;
+    });
+    const fs::path input = dir / "inbox/eu.csv";
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), input);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto down = run_xferd(dir, {"once", "--config", config.string()});
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    BOOST_TEST(down.status == 3, down.out << down.err);
+    BOOST_TEST(took < 20.0, "ended after " << took << " s");
+    BOOST_TEST(has(down.out, "api.outage_limit"), down.out);
+    BOOST_TEST(has(down.err, "API outage"), down.err);
+    BOOST_TEST(!fs::exists(output_paths_for(input).results_csv), "nothing was decided");
+    BOOST_TEST(sim.audit_entries().empty());
+
+    sim.with_state([](sim::State& s) {
+        s.faults.sequence.clear();
+        return 0;
+    });
+    auto up = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(up.status == 0, up.out << up.err);
+    const auto rows = test::read_csv_report(output_paths_for(input).results_csv);
+    std::size_t submitted = 0;
+    for (const auto& r : rows) {
+        BOOST_TEST(r.at("status") != "FAILED", r.at("message"));
+        submitted += r.at("status") == "SUBMITTED";
+    }
+    BOOST_TEST(submitted > 0u);
+    BOOST_TEST(sim.audit_entries().size() == submitted, "each approved row placed exactly once");
 }
 
 // Manual mode: rows whose confirm FAILED are counted in the closing line while the batch waits,

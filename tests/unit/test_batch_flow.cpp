@@ -113,6 +113,28 @@ BOOST_AUTO_TEST_CASE(transient_failures_are_asked_again_once_a_run)
     BOOST_TEST((stage_after_finish(0, 0, false) == BatchStage::done));
 }
 
+// A run cut short (SIGTERM, an outage past api.outage_limit) left FAILED rows mid-pass: the next
+// run asks them again before going on, not one run later.
+BOOST_AUTO_TEST_CASE(failures_of_a_run_cut_short_are_asked_again_first_in_the_next)
+{
+    for (auto stage : {BatchStage::confirming, BatchStage::submitting}) {
+        BatchFacts f = confirmed_batch();
+        f.stage = stage;
+        f.retryable = 3;
+        f.needs_confirm = 2;
+        BOOST_TEST(next_batch_step(f) == BatchStep::retry);
+        f.retried_this_run = true;
+        BOOST_TEST(next_batch_step(f) == BatchStep::confirm);
+    }
+    BatchFacts waiting = confirmed_batch();
+    waiting.stage = BatchStage::awaiting_approval;   // asked again once approved, not before
+    waiting.retryable = 3;
+    BOOST_TEST(next_batch_step(waiting) != BatchStep::retry);
+    waiting.stage = BatchStage::submitting;          // approved: what was approved goes first
+    waiting.manual = true;
+    BOOST_TEST(next_batch_step(waiting) != BatchStep::retry);
+}
+
 BOOST_AUTO_TEST_CASE(results_that_were_not_written_are_written_without_any_call)
 {
     BatchFacts f = confirmed_batch();

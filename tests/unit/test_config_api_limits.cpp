@@ -1,4 +1,4 @@
-// The api limits keys (max_response_bytes, max_retry_after, row_deadline): defaults, values,
+// The api limits keys (max_response_bytes, max_retry_after, row_deadline, outage_limit): defaults, values,
 // refusals and what `xferd check` shows. What each does is proven against servers in
 // test_hostile_server and test_mobproc_client.
 #include <boost/test/unit_test.hpp>
@@ -60,6 +60,29 @@ BOOST_AUTO_TEST_CASE(defaults)
     BOOST_TEST(shown.find("max_response_bytes: 256KiB") != std::string::npos, shown);
     BOOST_TEST(shown.find("max_retry_after: 1m") != std::string::npos, shown);
     BOOST_TEST(shown.find("row_deadline: 10m") != std::string::npos, shown);
+    BOOST_TEST(c->api.outage_limit.count() == 900'000);
+    BOOST_TEST(shown.find("outage_limit: 15m") != std::string::npos, shown);
+}
+
+BOOST_AUTO_TEST_CASE(outage_limit_is_taken_zero_is_no_limit_and_it_is_not_shorter_than_outage_after)
+{
+    TempDir dir;
+    auto c = load_with(dir, "  outage_limit: 2h\n");
+    BOOST_REQUIRE_MESSAGE(c, (c ? "" : c.error().message));
+    BOOST_TEST(c->api.outage_limit.count() == 7'200'000);
+    auto unlimited = load_with(dir, "  outage_limit: 0s\n");
+    BOOST_REQUIRE_MESSAGE(unlimited, (unlimited ? "" : unlimited.error().message));
+    BOOST_TEST(unlimited->api.outage_limit.count() == 0);
+    const std::string shown = describe_config(*unlimited);
+    BOOST_TEST(shown.find("no limit: an outage is waited out until SIGTERM") != std::string::npos, shown);
+    auto follows = load_with(dir, "  outage_after: 1h\n");   // the default is never shorter
+    BOOST_REQUIRE_MESSAGE(follows, (follows ? "" : follows.error().message));
+    BOOST_TEST(follows->api.outage_limit.count() == 3'600'000);
+    auto shorter = load_with(dir, "  outage_after: 1m\n  outage_limit: 30s\n");
+    BOOST_TEST_REQUIRE(!shorter);
+    BOOST_TEST(shorter.error().message.find("'api.outage_limit' (30s) must not be shorter than 'api.outage_after' (1m)") !=
+                   std::string::npos,
+               shorter.error().message);
 }
 
 BOOST_AUTO_TEST_CASE(values_are_taken)
@@ -76,7 +99,8 @@ BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_the_key)
 {
     TempDir dir;
     for (const std::string bad : {"  max_response_bytes: 10\n", "  max_response_bytes: lots\n",
-                                  "  max_retry_after: forever\n", "  row_deadline: 0s\n"}) {
+                                  "  max_retry_after: forever\n", "  row_deadline: 0s\n",
+                                  "  outage_limit: 8d\n"}) {
         auto c = load_with(dir, bad);
         BOOST_TEST_CONTEXT(bad)
         {

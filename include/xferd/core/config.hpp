@@ -52,6 +52,9 @@ struct ApiConfig {
     // When a call has used up its attempts and no call at all has succeeded for this long, the
     // API is down: the batch pauses (and probes) instead of failing its rows one by one.
     std::chrono::milliseconds outage_after{15'000};
+    // An outage is waited out this long at most (counted from the last call that succeeded);
+    // then the batch stops untouched and is taken again at the next run. 0: no limit.
+    std::chrono::milliseconds outage_limit{900'000};
     // How long after an IN DOUBT submit to look the order up (GET /orders): a request that
     // timed out may still be processed by the server after we gave up on it.
     std::chrono::milliseconds reconcile_delay{60'000};

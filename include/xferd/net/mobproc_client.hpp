@@ -34,6 +34,9 @@ struct ApiResponse {
     // How the last attempt ended (failed: a transport error, or an HTTP status when answered).
     CallOutcome::Kind last_outcome = CallOutcome::Kind::answered;
     bool authentication_failed = false;  // failed because no token could be had
+    // Failed because no call has succeeded for api.outage_limit: the API is down, the row was not
+    // decided (the batch stops and is taken again at the next run).
+    bool api_down = false;
     [[nodiscard]] bool ok() const { return kind == Kind::answered && status >= 200 && status < 300; }
 };
 
@@ -79,8 +82,11 @@ private:
     asio::awaitable<Result<void>> fetch_token(bool use_refresh_token);
     asio::awaitable<Result<void>> fetch_token_spaced(TokenCache::Next next);
     Result<void> take_token_answer(const HttpAttempt& a, TokenGrantType grant);
-    // Retries are used up: during an API outage wait and go on (true), else give up (false).
-    asio::awaitable<bool> wait_out_outage();
+    // Retries are used up: during an API outage wait and go on (waited), else give up: not in an
+    // outage (no_outage), stopped, or the outage has outlasted api.outage_limit (too_long).
+    enum class OutageWait { waited, no_outage, stopped, too_long };
+    asio::awaitable<OutageWait> wait_out_outage();
+    void mark_api_down(ApiResponse& out) const;
     void note_success();
     void count(ApiEndpoint endpoint, const HttpAttempt& a, std::chrono::steady_clock::time_point started);
 
