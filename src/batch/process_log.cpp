@@ -43,4 +43,18 @@ void log_line(LogLevel level, std::string_view message)
     std::fflush(stderr);
 }
 
+std::function<void(std::exception_ptr)> log_if_thrown(std::string what)
+{
+    return [what = std::move(what)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            log_error("internal error in " + what + ": " + x.what());
+        } catch (...) {
+            log_error("internal error in " + what);
+        }
+    };
+}
+
 }  // namespace xferd

@@ -254,6 +254,7 @@ Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table)
                                   "): approve holds '" + std::string(trim(field(cols->approve))) +
                                   "'; write yes, y, x or 1 to approve the row, or leave it empty");
         r.approve = approve.value_or(false);
+        r.said_no = approve == false && !trim(field(cols->approve)).empty();
         in.rows.push_back(std::move(r));
     }
     return in;
@@ -448,12 +449,18 @@ ApprovalVerdict check_approval(const ApprovalInput& approval, const ConfirmedBat
         else if (!(approval.source == ApprovalInput::Source::approve_file && approval.all)) ineligible.push_back(&r);
     }
     if (problems.any()) return refuse_for_rows(file, problems, ineligible);
+    std::size_t eligible = std::count_if(batch.rows.begin(), batch.rows.end(),
+                                         [](const ConfirmedRow& r) { return r.decision == Decision::approved; });
+    const bool table = approval.source != ApprovalInput::Source::approve_file;
+    const bool any_no = std::any_of(approval.rows.begin(), approval.rows.end(), [](const auto& r) { return r.said_no; });
+    if (table && chosen.empty() && eligible > 0 && !any_no)   // a column left empty is forgotten, not "none"
+        return refuse("approval refused: " + file + " approves none of the " + std::to_string(eligible) +
+                      " eligible rows: its approve column is empty. Write yes (or y, x, 1) in it for the rows to "
+                      "submit; to submit none, write no in it");
     v.accepted = true;
     for (const ConfirmedRow* r : ineligible)
         v.notes.push_back(row_label(*r) + " was approved by the operator but is " + std::string(to_string(r->decision)) +
                           (r->reason.empty() ? "" : ": " + r->reason) + "; not submitted");
-    std::size_t eligible = std::count_if(batch.rows.begin(), batch.rows.end(),
-                                         [](const ConfirmedRow& r) { return r.decision == Decision::approved; });
     v.message = std::to_string(v.approved_rows.size()) + " of " + std::to_string(eligible) +
                 " eligible row" + (eligible == 1 ? "" : "s") + " approved by the operator";
     return v;

@@ -17,7 +17,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -559,7 +558,7 @@ void Daemon::handle_signals()
                 }
             }
         },
-        asio::detached);
+        log_if_thrown("the signal handler"));
 }
 
 asio::awaitable<Result<void>> Daemon::run()
@@ -578,9 +577,9 @@ asio::awaitable<Result<void>> Daemon::run()
     d.feed(std::move(configured));
     d.set_inboxes(d.config.inboxes);
     d.attend_inboxes(Clock::now());
-    asio::co_spawn(d.ctx, d.watch_loop(), asio::detached);
-    asio::co_spawn(d.ctx, d.timer_loop(), asio::detached);
-    asio::co_spawn(d.ctx, d.watchdog_loop(), asio::detached);
+    asio::co_spawn(d.ctx, d.watch_loop(), log_if_thrown("the inbox watcher"));
+    asio::co_spawn(d.ctx, d.timer_loop(), log_if_thrown("the rescan timer"));
+    asio::co_spawn(d.ctx, d.watchdog_loop(), log_if_thrown("the systemd watchdog"));
 
     d.last_status = d.status_text();
     d.sd.ready_with_status(d.last_status);

@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -213,7 +212,7 @@ Result<std::uint16_t> MetricsServer::start()
     if (a.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen");
     std::uint16_t port = a.local_endpoint(ec).port();
     if (ec) return fail("local address");
-    asio::co_spawn(state_->ex, accept_loop(state_), asio::detached);
+    asio::co_spawn(state_->ex, accept_loop(state_), log_if_thrown("the metrics listener"));
     ListenAddress bound{listen.host, port};
     log_info("metrics: serving /metrics and /healthz on http://" + to_string(bound));
     if (!listen.is_loopback())

@@ -148,9 +148,16 @@ BOOST_AUTO_TEST_CASE(approve_column_values)
     BOOST_TEST(v.approved_rows == rows({1, 4}), boost::test_tools::per_element());
     v = check(parse_approved_csv(confirmation_csv("y", "1", "no", "n", "0")));
     BOOST_TEST(v.approved_rows == rows({1, 2}), boost::test_tools::per_element());
-    // Nothing approved is a valid decision: the batch ends with nothing submitted.
+    // An approve column left empty is forgotten (or the wrong column filled), not "none": refused.
     v = check(parse_approved_csv(confirmation_csv("", "", "", "", "")));
-    BOOST_TEST(v.accepted);
+    BOOST_TEST(!v.accepted);
+    BOOST_TEST(v.message == "approval refused: the .approved.csv file approves none of the 3 eligible rows: its "
+                            "approve column is empty. Write yes (or y, x, 1) in it for the rows to submit; to submit "
+                            "none, write no in it; nothing was submitted",
+               v.message);
+    // Nothing approved, said in so many words, is a decision: the batch ends with nothing submitted.
+    v = check(parse_approved_csv(confirmation_csv("no", "", "", "", "")));
+    BOOST_TEST(v.accepted, v.message);
     BOOST_TEST(v.approved_rows.empty());
     BOOST_TEST(v.message == "0 of 3 eligible rows approved by the operator");
 }

@@ -3,6 +3,8 @@
 // passed here.
 #pragma once
 
+#include <exception>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,10 @@ LogLevel log_level_named(std::string_view name);
 inline void log_info(std::string_view m) { log_line(LogLevel::info, m); }
 inline void log_warn(std::string_view m) { log_line(LogLevel::warn, m); }
 inline void log_error(std::string_view m) { log_line(LogLevel::error, m); }
+
+// A co_spawn completion handler for work nothing waits on: an exception that ends it is logged
+// at ERROR, naming `what`, instead of vanishing as with asio::detached.
+std::function<void(std::exception_ptr)> log_if_thrown(std::string what);
 
 // "2026-11-30T13:12:18.123Z"
 std::string utc_timestamp();

@@ -29,6 +29,7 @@ struct ApprovedCsvRow {
     std::string external_order_number;
     std::string service_id;               // empty when the column was dropped
     bool approve = false;
+    bool said_no = false;                 // the cell held no / n / 0 / false (not left empty)
 };
 
 // What the operator wrote, parsed.
