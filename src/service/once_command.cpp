@@ -134,6 +134,8 @@ private:
     void report(BatchOutcome o, const BatchOptions& options, bool waiting = false)
     {
         progress_done();
+        // A state problem (a full or read-only state disk, the store) is the log's business too.
+        if (o.end == BatchOutcome::End::state_error) log_error(o.summary());
         std::cout << o.summary() << std::endl;
         if (waiting) reporter_.still_waiting(o, options);
         else reporter_.batch_end(o, options);

@@ -203,6 +203,8 @@ BOOST_AUTO_TEST_CASE(a_full_state_disk_defers_the_file_and_it_is_taken_once_spac
     const std::string said = full.out + full.err;
     BOOST_TEST(contains(said, "big.csv"), said);
     BOOST_TEST(contains(said, "No space left on device"), said);
+    BOOST_TEST(contains(full.err, "ERROR"), "logged at ERROR on stderr, not only on stdout: " << full.err);
+    BOOST_TEST(contains(full.err, "No space left on device"), full.err);
     BOOST_TEST(!contains(said, "REJECTED"), said);
     BOOST_TEST(!fs::exists(dir / "inbox" / "big.error.txt"), "a full disk is not a bad file");
     BOOST_TEST(test::orders_placed(sim) == 0u);
