@@ -70,7 +70,8 @@ std::string BatchOutcome::summary() const
     }
     BatchCounts shown = counts;
     if (end == E::waiting_for_approval || end == E::held) shown.pending = 0;   // said in words below
-    std::string s = name + ": " + describe(shown);
+    // Waiting: the rows that passed every check are only eligible until the operator approves.
+    std::string s = name + ": " + describe(shown, end == E::waiting_for_approval ? "eligible" : "approved");
     if (end == E::held) s += " (HELD: " + message + ")";
     if (end == E::waiting_for_approval) s += "; WAITING FOR YOUR APPROVAL: " + approve_hint;
     if (stage == BatchStage::in_doubt) s += "; rows in doubt are looked up again at the next run";

@@ -64,9 +64,9 @@ bool restarts_on_redrop(BatchStage s, bool dry_run)
     return s == BatchStage::held || s == BatchStage::rejected || (s == BatchStage::done && dry_run);
 }
 
-std::string describe(const BatchCounts& c)
+std::string describe(const BatchCounts& c, std::string_view approved)
 {
-    std::string s = std::to_string(c.rows) + " rows: " + std::to_string(c.approved) + " approved, " +
+    std::string s = std::to_string(c.rows) + " rows: " + std::to_string(c.approved) + " " + std::string(approved) + ", " +
                     std::to_string(c.rejected) + " rejected, " + std::to_string(c.invalid) + " invalid; " +
                     std::to_string(c.submitted) + " submitted";
     if (c.duplicate) s += ", " + std::to_string(c.duplicate) + " DUPLICATE";

@@ -253,7 +253,7 @@ BOOST_AUTO_TEST_CASE(failed_confirms_in_manual_mode_are_said_while_waiting)
     // Asked again: confirmed now, they wait for the operator's word like any confirmed row.
     auto next = run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(next.status == 0, next.out << next.err);
-    BOOST_TEST(has(next.out, "6 approved, 0 rejected, 0 invalid; 4 submitted; WAITING FOR YOUR APPROVAL"), next.out);
+    BOOST_TEST(has(next.out, "6 eligible, 0 rejected, 0 invalid; 4 submitted; WAITING FOR YOUR APPROVAL"), next.out);
     BOOST_TEST(!has(next.out, "could not be confirmed"), next.out);
     std::ofstream(dir / "inbox/eu.approve") << "# the two asked again\nall\n";
     auto last = run_xferd(dir, {"once", "--config", config.string()});

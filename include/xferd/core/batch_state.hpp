@@ -50,6 +50,6 @@ struct BatchCounts {
 };
 
 // "12 rows: 8 approved, 2 rejected, 2 invalid; 8 submitted, 1 FAILED"
-std::string describe(const BatchCounts& c);
+std::string describe(const BatchCounts& c, std::string_view approved = "approved");
 
 }  // namespace xferd
