@@ -86,7 +86,7 @@ public:
         const fs::path opened = "/proc/self/fd/" + std::to_string(input.fd());
         auto summary = read_rows_into_store(store_, *id, opened, format, options.columns, options.limits, options.sheet);
         if (!summary) return state_error(name, summary.error());
-        if (format == BatchFormat::csv) {
+        if (format == BatchFormat::csv || format == BatchFormat::xlsx) {   // tables: a header row to map
             RowStream head(opened, format, options.columns, options.limits, options.sheet,
                            DuplicateOrders::leave_to_caller);
             (void)head.next();

@@ -60,7 +60,12 @@ BOOST_AUTO_TEST_CASE(validate_reads_an_xlsx_workbook_and_names_sheet_and_cell)
     const std::string leavers = test::source_path("tests/data/xlsx/hr-leavers.xlsx").string();
     auto r = run_xferd(dir, {"validate", "--show-personal-data", leavers});
     BOOST_TEST(r.status == 1);
-    BOOST_TEST(r.out == leavers + ": ignored columns (not used by xferd): Termination Date\n" + leavers + ": row 2: column 'Contact Number': sheet 'hr-leavers', cell D3: '612345678' has 9 "
+    // The mapping used, as for a CSV: the header row of the sheet.
+    BOOST_TEST(r.out == leavers + ": columns: 'External Order Number' → external_order_number, 'Service ID' → "
+                                  "service_id, 'Service Number' → service_number, 'Contact Number' → contact_number, "
+                                  "'Personal Email' → personal_email, 'Additional Instructions' → "
+                                  "additional_instructions, 'Employee ID' → employee_id\n" +
+                           leavers + ": ignored columns (not used by xferd): Termination Date\n" + leavers + ": row 2: column 'Contact Number': sheet 'hr-leavers', cell D3: '612345678' has 9 "
                                   "digits: use a 10-digit US number (2035558888) or an international number with + and "
                                   "the country code (+44 20 7946 0958, 8 to 15 digits)\n" +
                            leavers + ": row 5: column 'Service Number': sheet 'hr-leavers', cell C6: holds the error "
@@ -79,7 +84,11 @@ BOOST_AUTO_TEST_CASE(validate_reads_an_xlsx_workbook_and_names_sheet_and_cell)
                                          "  client_id: c\n  client_secret_file: secret\n  username: u\n"
                                          "  password_file: secret\nsheet: Leavers\nstate_dir: state\n";
     auto named = run_xferd(dir, {"validate", "--config", (dir / "xferd.yaml").string(), book});
-    BOOST_TEST(named.out.find(book + ": ignored columns (not used by xferd): Employee, Last Day\n") == 0u, named.out);
+    BOOST_TEST(named.out.find(book + ": columns: 'External Order Number' → external_order_number, 'Service ID' → "
+                                     "service_id, 'Service Number' → service_number, 'Contact Number' → "
+                                     "contact_number, 'Personal Email' → personal_email\n" +
+                              book + ": ignored columns (not used by xferd): Employee, Last Day\n") == 0u,
+               named.out);
     BOOST_TEST(named.status == 1, named.err);
     BOOST_TEST(named.out.find(book + ": row 3: column 'Service ID': sheet 'Leavers', cell C6: holds the error #N/A") !=
                    std::string::npos,
