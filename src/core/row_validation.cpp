@@ -296,6 +296,17 @@ Result<std::string> normalise_service_id(std::string_view value)
                                  "line (e.g. 38382555): letters, digits, '_' or '-', at most " +
                      std::to_string(max_service_id_chars) + " characters");
     }
+    // "3839OO48": digits with the letter O for zero (or I, l for one) is a typing slip, not an id.
+    const auto digits = std::count_if(v.begin(), v.end(), is_digit);
+    const bool look_alikes_only = std::all_of(v.begin(), v.end(), [](char c) {
+        return is_digit(c) || c == 'O' || c == 'o' || c == 'I' || c == 'l';
+    });
+    if (digits >= 4 && look_alikes_only && static_cast<std::size_t>(digits) < v.size()) {
+        std::string fixed(v);
+        for (char& c : fixed) c = (c == 'O' || c == 'o') ? '0' : (c == 'I' || c == 'l') ? '1' : c;
+        return error(quoted(v) + " is digits with the letter O (or I, l) typed among them: did you mean " + fixed +
+                     "? Type the service id as digits");
+    }
     return ok(std::string(v));
 }
 

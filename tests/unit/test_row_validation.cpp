@@ -89,6 +89,10 @@ BOOST_AUTO_TEST_CASE(service_id)
     BOOST_TEST(contains(err(normalise_service_id("3.83826E+07")), "scientific notation"));
     BOOST_TEST(contains(err(normalise_service_id("38382555.0")), "decimal part"));
     BOOST_TEST(contains(err(normalise_service_id("383 825 55")), "is not a service id"));
+    BOOST_TEST(contains(err(normalise_service_id("3839OO48")), "did you mean 38390048?"));
+    BOOST_TEST(contains(err(normalise_service_id("383900l7")), "did you mean 38390017?"));
+    BOOST_TEST(ok(normalise_service_id("SVC-1001")) == "SVC-1001");   // a real word among the digits
+    BOOST_TEST(ok(normalise_service_id("OI12")) == "OI12");           // too few digits to tell
     BOOST_TEST(contains(err(normalise_service_id(std::string(65, '7'))), "at most 64 characters"));
 }
 
