@@ -42,18 +42,28 @@ start_sim() {  # $1 = latency ms, $2 = services to generate (ids 90000001 upward
 }
 stop_sim() { kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$work/sim.out"; }
 
+# The simulator's --generate-services numbers count up from 2005550000, skipping the numbers its
+# fixtures already use: the generators below skip the same ones, so row i matches service i.
+fixture_numbers=$(grep -o 'serviceNumber: "[0-9]*"' samples/sim/fixtures.yaml | grep -o '[0-9]\{10\}' | tr '\n' ' ')
+numbers_awk='BEGIN { split(taken, t, " "); for (k in t) used[t[k]] = 1; next_number = 0 }
+    function number(   s) {
+        do { s = sprintf("%03d555%04d", 200 + int(next_number / 10000) % 800, next_number % 10000); next_number++ } while (s in used)
+        return s
+    }'
 make_csv() {  # $1 = rows, $2 = file; services match the simulator's --generate-services
-    awk -v n="$1" 'BEGIN {
+    awk -v n="$1" -v taken="$fixture_numbers" "$numbers_awk"'
+    BEGIN {
         print "external_order_number,service_id,service_number,contact_number,personal_email"
         for (i = 0; i < n; i++)
-            printf "BENCH-%07d,%d,%03d555%04d,4155550100,leaver%d@mail.example\n", i, 90000001 + i, 200 + int(i / 10000) % 800, i % 10000, i
+            printf "BENCH-%07d,%d,%s,4155550100,leaver%d@mail.example\n", i, 90000001 + i, number(), i
     }' >"$2"
 }
 make_json() {  # $1 = rows, $2 = file: one {"orderRequests": [...]} document, streamed by xferd
-    awk -v n="$1" 'BEGIN {
+    awk -v n="$1" -v taken="$fixture_numbers" "$numbers_awk"'
+    BEGIN {
         print "{\"orderRequests\": ["
         for (i = 0; i < n; i++)
-            printf "%s{\"orderRequest\":{\"externalOrderNumber\":\"BENCH-%07d\",\"serviceId\":\"%d\",\"properties\":[{\"groupId\":\"MISCELLANEOUS\",\"fields\":[{\"id\":\"SERVICE_NUMBER\",\"type\":\"TEXT\",\"text\":\"%03d555%04d\"},{\"id\":\"CONTACT_NUMBER\",\"type\":\"TEXT\",\"text\":\"4155550100\"},{\"id\":\"PERSONAL_EMAIL\",\"type\":\"TEXT\",\"text\":\"leaver%d@mail.example\"}]}]}}\n", (i ? "," : ""), i, 90000001 + i, 200 + int(i / 10000) % 800, i % 10000, i
+            printf "%s{\"orderRequest\":{\"externalOrderNumber\":\"BENCH-%07d\",\"serviceId\":\"%d\",\"properties\":[{\"groupId\":\"MISCELLANEOUS\",\"fields\":[{\"id\":\"SERVICE_NUMBER\",\"type\":\"TEXT\",\"text\":\"%s\"},{\"id\":\"CONTACT_NUMBER\",\"type\":\"TEXT\",\"text\":\"4155550100\"},{\"id\":\"PERSONAL_EMAIL\",\"type\":\"TEXT\",\"text\":\"leaver%d@mail.example\"}]}]}}\n", (i ? "," : ""), i, 90000001 + i, number(), i
         print "]}"
     }' >"$2"
 }
@@ -95,7 +105,7 @@ run_once() {
     "make_$format" "$rows" "$work/inbox/bench.$format"
     write_config "$conc" "$mode"
     "$@" /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$BUILD"/xferd once --config "$work/xferd.yaml" \
-        >"$work/xferd.out" 2>"$work/xferd.err" || { echo "xferd failed:" >&2; tail -5 "$work/xferd.err" >&2; exit 1; }
+        >"$work/xferd.out" 2>"$work/xferd.err" || { echo "xferd failed:" >&2; tail -5 "$work/xferd.out" "$work/xferd.err" >&2; exit 1; }
     local want=SUBMITTED; [ "$mode" = dry-run ] && want=NOT_SUBMITTED
     local done_rows; done_rows=$(grep -c ",$want," "$work/inbox/bench.results.csv" || true)
     [ "$done_rows" = "$rows" ] || { echo "only $done_rows of $rows rows $want" >&2; exit 1; }

@@ -110,8 +110,13 @@ asio::awaitable<void> BatchRun::decide()
             if (d.decision == Decision::rejected && ++rejected <= 50) log_->warn(label(r) + " rejected: " + d.reason);
         }
         after = rows->back().row;
-        services_.writer.write_later(
-            [id = batch_.id, rows = std::move(*rows)](StateStore& s) { return s.update_rows(id, rows); });
+        // Written before the next chunk is read: memory holds one chunk, not the batch. (The job
+        // is a named variable: GCC 12 destroys a lambda temporary inside co_await twice.)
+        StoreWriter::Job record = [id = batch_.id, rows = std::move(*rows)](StateStore& s) {
+            return s.update_rows(id, rows);
+        };
+        auto w = co_await services_.writer.write(std::move(record));
+        if (!w) co_return stop(BatchOutcome::End::state_error, w.error().message);
     }
     if (rejected > 50) log_->warn(std::to_string(rejected - 50) + " more rows rejected (see the confirmation report)");
     if (auto f = co_await services_.writer.flush(); !f)
@@ -153,8 +158,11 @@ asio::awaitable<void> BatchRun::retry()
         }
         n += rows->size();
         after = rows->back().row;
-        services_.writer.write_later(
-            [id = batch_.id, rows = std::move(*rows)](StateStore& s) { return s.update_rows(id, rows); });
+        StoreWriter::Job reset = [id = batch_.id, rows = std::move(*rows)](StateStore& s) {
+            return s.update_rows(id, rows);
+        };
+        auto w = co_await services_.writer.write(std::move(reset));   // one chunk in memory at a time
+        if (!w) co_return stop(BatchOutcome::End::state_error, w.error().message);
     }
     retried_ = true;
     log_->info("asking again for " + std::to_string(n) + " rows that failed for a transient reason");
@@ -196,11 +204,13 @@ asio::awaitable<void> BatchRun::finish()
             results.push_back(std::move(s));
         }
         after = rows->back().row;
-        services_.writer.write_later([id = batch_.id, results = std::move(results)](StateStore& s) -> Result<void> {
+        StoreWriter::Job record = [id = batch_.id, results = std::move(results)](StateStore& s) -> Result<void> {
             for (const auto& r : results)
                 if (auto w = s.record_submit(id, r); !w) return w;
             return {};
-        });
+        };
+        auto w = co_await services_.writer.write(std::move(record));   // one chunk in memory at a time
+        if (!w) co_return stop(BatchOutcome::End::state_error, w.error().message);
     }
     if (auto f = co_await services_.writer.flush(); !f)
         co_return stop(BatchOutcome::End::state_error, f.error().message);

@@ -188,8 +188,8 @@ BOOST_AUTO_TEST_CASE(an_outage_longer_than_outage_limit_ends_once_and_the_next_r
 {
     test::SimFixture sim;
     test::TempDir dir;
-    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 6,
-                               "  retry_max_delay: 100ms\n  outage_after: 200ms\n  outage_limit: 3s\n");
+    auto config = write_config(dir, sim, test::demo::tenant, "inbox", 2,
+                               "  retry_max_delay: 100ms\n  outage_after: 1ms\n  outage_limit: 3s\n");
     sim.with_state([](sim::State& s) {
         s.faults.sequence.push_back({"confirm", 100000, sim::FaultAction::status, 503, false});
         s.faults.retry_after_s = 0;
