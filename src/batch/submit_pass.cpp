@@ -31,6 +31,34 @@ struct Ready {
     std::string body;
 };
 
+// The service is claimed by another row (this batch's or another's): not sent, and why.
+SubmitResult duplicate_of(const RowRecord& row, const ServiceEntry& h, const std::string& at)
+{
+    SubmitResult dup;
+    dup.row = row.row;
+    dup.status = RowStatus::duplicate;
+    dup.order_id = h.order_id;
+    dup.at = at;
+    dup.message = h.ordered ? "service " + h.service_id + " was already transferred by order " + h.order_id + " (" +
+                                  h.batch_path + ", row " + std::to_string(h.row) + ", " + h.external_order_number +
+                                  "); not submitted again"
+                            : "service " + h.service_id + " is being submitted by " + h.batch_path + " row " +
+                                  std::to_string(h.row) + " (" + h.external_order_number +
+                                  ", not settled yet); not submitted twice";
+    return dup;
+}
+
+// What the submit answer says, in the batch log.
+void log_submit(BatchLog& log, const std::string& label, const SubmitResult& result)
+{
+    switch (result.status) {
+    case RowStatus::submitted: log.info(label + " " + result.message); break;
+    case RowStatus::in_doubt: log.warn(label + " in doubt: " + result.message); break;
+    case RowStatus::failed: log.error(label + " FAILED: " + result.message); break;
+    default: break;
+    }
+}
+
 }  // namespace
 
 asio::awaitable<void> BatchRun::submit()
@@ -90,18 +118,7 @@ asio::awaitable<void> BatchRun::submit()
                 granted.push_back(std::move(out[i]));
                 continue;
             }
-            const auto& h = *claims[i].holder;
-            SubmitResult dup;
-            dup.row = out[i].row.row;
-            dup.status = RowStatus::duplicate;
-            dup.order_id = h.order_id;
-            dup.at = at;
-            dup.message = h.ordered ? "service " + h.service_id + " was already transferred by order " + h.order_id +
-                                          " (" + h.batch_path + ", row " + std::to_string(h.row) + ", " +
-                                          h.external_order_number + "); not submitted again"
-                                    : "service " + h.service_id + " is being submitted by " + h.batch_path + " row " +
-                                          std::to_string(h.row) + " (" + h.external_order_number +
-                                          ", not settled yet); not submitted twice";
+            SubmitResult dup = duplicate_of(out[i].row, *claims[i].holder, at);
             log_->warn(label(out[i].row) + " not submitted: " + dup.message);
             services_.writer.write_later([id = batch_.id, dup](StateStore& s) { return s.record_submit(id, dup); });
         }
@@ -124,12 +141,7 @@ asio::awaitable<void> BatchRun::submit()
                     if (answer.api_down) stop(BatchOutcome::End::api_unavailable, answer.message);
                     auto result =
                         submit_result(item.row, answer, services_.client.stopping() || answer.api_down, now_iso());
-                    switch (result.status) {
-                    case RowStatus::submitted: log_->info(label(item.row) + " " + result.message); break;
-                    case RowStatus::in_doubt: log_->warn(label(item.row) + " in doubt: " + result.message); break;
-                    case RowStatus::failed: log_->error(label(item.row) + " FAILED: " + result.message); break;
-                    default: break;
-                    }
+                    log_submit(*log_, label(item.row), result);
                     services_.writer.write_later(
                         [id = batch_.id, result = std::move(result)](StateStore& s) { return s.record_submit(id, result); });
                     if (services_.progress) services_.progress({file, "submitting", ++done, todo});

@@ -139,22 +139,7 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             --attempt;
             continue;
         }
-        const Verdict v = classify(kind, a.outcome);
-        if (v == Verdict::done) {
-            if (a.outcome.http_status < 500) note_success();
-            out.kind = ApiResponse::Kind::answered;
-            out.body = std::move(a.response.body());
-            co_return out;
-        }
-        if (v == Verdict::give_up) {
-            out.message = outcome_text(a);
-            co_return out;
-        }
-        if (v == Verdict::in_doubt) {
-            out.kind = ApiResponse::Kind::in_doubt;
-            out.message = outcome_text(a) + " after the order was sent; it may or may not have been placed";
-            co_return out;
-        }
+        if (ends_call(classify(kind, a.outcome), a, out)) co_return out;
         auto delay = next_delay(schedule_, attempt, a.outcome.retry_after, rng_);
         if (!delay) {
             const auto w = co_await wait_out_outage();
@@ -184,6 +169,25 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             co_return out;
         }
     }
+}
+
+// The attempt settles the call (an answer to act on, a refusal, or a submit in doubt): fills `out`.
+bool MobprocClient::ends_call(Verdict v, HttpAttempt& a, ApiResponse& out)
+{
+    switch (v) {
+    case Verdict::done:
+        if (a.outcome.http_status < 500) note_success();
+        out.kind = ApiResponse::Kind::answered;
+        out.body = std::move(a.response.body());
+        return true;
+    case Verdict::give_up: out.message = outcome_text(a); return true;
+    case Verdict::in_doubt:
+        out.kind = ApiResponse::Kind::in_doubt;
+        out.message = outcome_text(a) + " after the order was sent; it may or may not have been placed";
+        return true;
+    case Verdict::retry: break;
+    }
+    return false;
 }
 
 void MobprocClient::note_success()

@@ -189,6 +189,7 @@ json::object faults_to_json(const Faults& f)
     return o;
 }
 
+// Over 80 lines by design: one table of fault fields, each a line.
 std::string apply_faults_json(Faults& faults, const json::object& patch)
 {
     Faults f = patch.contains("reset") && patch.at("reset").is_bool() && patch.at("reset").get_bool()

@@ -87,6 +87,7 @@ private:
     enum class OutageWait { waited, no_outage, stopped, too_long };
     asio::awaitable<OutageWait> wait_out_outage();
     void mark_api_down(ApiResponse& out) const;
+    bool ends_call(Verdict v, HttpAttempt& a, ApiResponse& out);
     void note_success();
     void count(ApiEndpoint endpoint, const HttpAttempt& a, std::chrono::steady_clock::time_point started);
 
