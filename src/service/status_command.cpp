@@ -79,7 +79,7 @@ void print_detail(const BatchView& v, const Detail& d)
                   << ")\n";
     for (const auto& a : d.approvals)
         std::cout << "approval:     " << printable(fs::path(a.file).filename().string()) << " (" << a.at << ", "
-                  << printable(a.owner) << "): " << (a.accepted ? "accepted" : "refused: " + printable(a.message))
+                  << printable(a.owner) << ", sha256 " << a.sha256.substr(0, 12) << "): " << (a.accepted ? "accepted" : "refused: " + printable(a.message))
                   << "\n";
     for (const auto& r : d.problems) std::cout << "problem:      " << row_problem(r) << "\n";
     std::cout << "next:         " << next_step(v) << "\n";
@@ -92,8 +92,8 @@ boost::json::object detail_json(const BatchView& v, const Detail& d)
     for (const auto& s : d.sources)
         sources.push_back(boost::json::object{{"path", s.path}, {"seen_at", s.seen_at}, {"duplicate", s.duplicate}});
     for (const auto& a : d.approvals)
-        approvals.push_back(boost::json::object{{"file", a.file}, {"owner", a.owner}, {"at", a.at},
-                                                {"accepted", a.accepted}, {"message", a.message}});
+        approvals.push_back(boost::json::object{{"file", a.file}, {"owner", a.owner}, {"sha256", a.sha256},
+                                                {"at", a.at}, {"accepted", a.accepted}, {"message", a.message}});
     for (const auto& r : d.problems)
         problems.push_back(boost::json::object{{"row", r.row},
                                                {"external_order_number", r.external_order_number},

@@ -186,6 +186,11 @@ BOOST_AUTO_TEST_CASE(status_says_a_waiting_batch_needs_attention_and_how_to_appr
     BOOST_TEST_REQUIRE(approvals.size() == 1u);
     BOOST_TEST(approvals[0].as_object().at("accepted").as_bool() == false);
     BOOST_TEST(std::string(b.at("next").as_string()).find("was refused") != std::string::npos);
+    // The text view names the approval file, its owner and its content hash.
+    auto text = test::run_xferd(dir, {"status", "--config", config, "eu.csv"});
+    const std::string sha = std::string(approvals[0].as_object().at("sha256").as_string()).substr(0, 12);
+    BOOST_TEST(text.out.find("approval:     eu.approve (") != std::string::npos, text.out);
+    BOOST_TEST(text.out.find(", root, sha256 " + sha + "): refused: ") != std::string::npos, text.out);
 }
 
 BOOST_AUTO_TEST_CASE(find_shows_a_persons_rows_by_service_number_email_or_order)
