@@ -72,7 +72,10 @@ asio::awaitable<void> BatchRun::confirm()
     FirstAnswers first(std::min<std::size_t>(todo, 8));
     const auto ex = co_await asio::this_coro::executor;
     TaskCounter tasks(ex);
-    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet);
+    // Repeated external order numbers were marked in the store when the rows were read: no set
+    // of every number seen (it grew with the batch) is kept here.
+    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
+                     DuplicateOrders::leave_to_caller);
     RowCursor pending(services_.reader, batch_.id, RowSet::needs_confirm);
     std::size_t done = 0;
     while (auto parsed = stream.next()) {

@@ -73,7 +73,10 @@ asio::awaitable<void> BatchRun::submit()
 
     auto ex = co_await asio::this_coro::executor;
     TaskCounter tasks(ex);
-    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet);
+    // Repeated external order numbers were marked in the store when the rows were read: no set
+    // of every number seen (it grew with the batch) is kept here.
+    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
+                     DuplicateOrders::leave_to_caller);
     std::size_t after = 0, done = 0;
     bool rows_left = true;
 
