@@ -223,6 +223,27 @@ BOOST_AUTO_TEST_CASE(an_outage_longer_than_outage_limit_ends_once_and_the_next_r
     BOOST_TEST(sim.audit_entries().size() == submitted, "each approved row placed exactly once");
 }
 
+// Progress: on a terminal `once` redraws one line in place; off a terminal there is none.
+BOOST_AUTO_TEST_CASE(progress_is_drawn_on_a_terminal_and_never_into_a_pipe)
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    auto config = write_config(dir, sim, test::demo::tenant);
+    fs::copy_file(test::source_path("samples/batches/offboarding-eu-semicolon.csv"), dir / "inbox/eu.csv");
+    auto piped = run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(piped.status == 0, piped.out << piped.err);
+    BOOST_TEST(!has(piped.err, "\r"), piped.err);
+    BOOST_TEST(!has(piped.out, "\r"), piped.out);
+
+    // script(1) gives xferd a terminal; what it drew is script's output.
+    fs::copy_file(test::source_path("samples/batches/offboarding-2026-11.json"), dir / "inbox/again.json");
+    auto text = std::string(XFERD_BINARY_DIR "/xferd once --config ") + config.string();
+    test::ChildProcess p({"/usr/bin/script", "-qec", text, "/dev/null"}, dir / "tty.txt", dir / "tty.err");
+    BOOST_TEST_REQUIRE(p.wait_for(60s).has_value());
+    const std::string drawn = test::read_text(dir / "tty.txt");
+    BOOST_TEST(has(drawn, "\r\033[Kagain.json: confirming "), drawn);
+}
+
 // Manual mode: rows whose confirm FAILED are counted in the closing line while the batch waits,
 // and asked again once the batch is approved.
 BOOST_AUTO_TEST_CASE(failed_confirms_in_manual_mode_are_said_while_waiting)
