@@ -209,8 +209,9 @@ asio::awaitable<MobprocClient::OutageWait> MobprocClient::wait_out_outage()
     if (limited && silent_for >= api_.outage_limit) co_return OutageWait::too_long;
     if (!paused_) {
         paused_ = true;
-        log_("ERROR", "API outage: no call has succeeded for " +
-                          duration_text(silent_for < std::chrono::seconds(1) ? silent_for : std::chrono::duration_cast<std::chrono::seconds>(silent_for)) +
+        const auto shown =
+            silent_for < std::chrono::seconds(1) ? silent_for : std::chrono::duration_cast<std::chrono::seconds>(silent_for);
+        log_("ERROR", "API outage: no call has succeeded for " + duration_text(shown) +
                           "; the batch is paused and resumes when the API answers (rows are not failed)" +
                           (limited ? "; after api.outage_limit (" + duration_text(api_.outage_limit) +
                                          ") it stops and is taken again at the next run"

@@ -92,7 +92,8 @@ void log_outcome(const BatchOutcome& o)
         log_info(name + ": waiting for operator approval: " + o.approve_hint);
         return;
     }
-    log_line(o.end == E::state_error ? LogLevel::error : o.needs_attention() ? LogLevel::warn : LogLevel::info, o.summary());
+    const LogLevel level = o.end == E::state_error ? LogLevel::error : o.needs_attention() ? LogLevel::warn : LogLevel::info;
+    log_line(level, o.summary());
 }
 
 }  // namespace

@@ -239,7 +239,7 @@ public:
 
 struct StoreOptions {
     std::chrono::milliseconds busy_timeout{30'000};   // waiting for another writer
-    int cache_kib = 3 * 1024;                          // page cache of this connection (bounds RSS; reads hit the OS cache)
+    int cache_kib = 3 * 1024;                          // page cache of this connection (bounds RSS)
     bool read_only = false;
 };
 
