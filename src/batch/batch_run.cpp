@@ -12,7 +12,7 @@ namespace xferd {
 
 namespace {
 
-constexpr std::size_t chunk_rows = 1000;
+constexpr std::size_t pass_chunk_rows = 1000;
 
 // The counters that must move when a step did its work (else the loop would spin).
 auto progress_key(const BatchFacts& f)
@@ -97,7 +97,7 @@ asio::awaitable<void> BatchRun::decide()
 {
     std::size_t after = 0, rejected = 0;
     for (;;) {
-        auto rows = services_.reader.rows(batch_.id, RowSet::undecided, after, chunk_rows);
+        auto rows = services_.reader.rows(batch_.id, RowSet::undecided, after, pass_chunk_rows);
         if (!rows) co_return stop(BatchOutcome::End::state_error, rows.error().message);
         if (rows->empty()) break;
         for (auto& r : *rows) {
@@ -147,7 +147,7 @@ asio::awaitable<void> BatchRun::retry()
 {
     std::size_t after = 0, n = 0;
     for (;;) {
-        auto rows = services_.reader.rows(batch_.id, RowSet::retryable, after, chunk_rows);
+        auto rows = services_.reader.rows(batch_.id, RowSet::retryable, after, pass_chunk_rows);
         if (!rows) co_return stop(BatchOutcome::End::state_error, rows.error().message);
         if (rows->empty()) break;
         for (auto& r : *rows) {
@@ -183,7 +183,7 @@ asio::awaitable<void> BatchRun::finish()
 {
     std::size_t after = 0;
     for (;;) {
-        auto rows = services_.reader.rows(batch_.id, RowSet::not_final, after, chunk_rows);
+        auto rows = services_.reader.rows(batch_.id, RowSet::not_final, after, pass_chunk_rows);
         if (!rows) co_return stop(BatchOutcome::End::state_error, rows.error().message);
         if (rows->empty()) break;
         std::vector<SubmitResult> results;

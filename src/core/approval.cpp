@@ -21,7 +21,7 @@ namespace {
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 constexpr std::size_t max_listed = 10;  // names listed in one message before "and N more"
 
-std::string_view trim(std::string_view s)
+std::string_view trim_whitespace(std::string_view s)
 {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
         s.remove_prefix(1);
@@ -46,7 +46,7 @@ std::vector<CsvRecord>::const_iterator first_cut_record(const std::vector<CsvRec
 // apostrophe (report.hpp csv_cell); a value saved back keeps it. Undo exactly that.
 std::string cell_value(std::string_view raw)
 {
-    std::string_view v = trim(raw);
+    std::string_view v = trim_whitespace(raw);
     if (v.size() > 1 && v.front() == '\'' && std::string_view("=+-@\t\r").find(v[1]) != std::string_view::npos)
         v.remove_prefix(1);
     return std::string(v);
@@ -77,7 +77,7 @@ bool looks_mangled_by_excel(std::string_view v)
 
 std::optional<std::size_t> parse_row_number(std::string_view s)
 {
-    s = trim(s);
+    s = trim_whitespace(s);
     std::size_t n = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
     if (ec != std::errc{} || p != s.data() + s.size() || n == 0) return std::nullopt;
@@ -87,7 +87,7 @@ std::optional<std::size_t> parse_row_number(std::string_view s)
 // yes / y / x / 1 / true approve; empty / no / n / 0 / false do not; anything else is a mistake to report.
 std::optional<bool> parse_approve_cell(std::string_view s)
 {
-    std::string v = lower_ascii(trim(s));
+    std::string v = lower_ascii(trim_whitespace(s));
     // TRUE / FALSE: a spreadsheet's booleans (Excel turns a typed "true" into one).
     if (v == "yes" || v == "y" || v == "x" || v == "1" || v == "true") return true;
     if (v.empty() || v == "no" || v == "n" || v == "0" || v == "false") return false;
@@ -155,7 +155,7 @@ Result<ApprovalInput> parse_approve_file(std::string_view text)
         std::string_view line = text.substr(0, nl);
         text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
         ++line_no;
-        line = trim(line);
+        line = trim_whitespace(line);
         if (line.empty() || line.front() == '#') continue;
         if (lower_ascii(line) == "all") {
             in.all = true;
@@ -217,7 +217,7 @@ Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table)
     ApprovalInput in;
     in.source = table.sheet.empty() ? ApprovalInput::Source::approved_csv : ApprovalInput::Source::approved_xlsx;
     auto blank = [](const ApprovalTable::Row& r) {
-        return std::all_of(r.cells.begin(), r.cells.end(), [](const std::string& f) { return trim(f).empty(); });
+        return std::all_of(r.cells.begin(), r.cells.end(), [](const std::string& f) { return trim_whitespace(f).empty(); });
     };
     auto it = std::find_if(table.rows.begin(), table.rows.end(), [&](const auto& r) { return !blank(r); });
     if (it == table.rows.end())
@@ -237,7 +237,7 @@ Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table)
         auto row = parse_row_number(field(cols->row));
         if (!row) {
             in.problems.push_back(where(table, it->line, cols->row) + ": the row column holds '" +
-                                  std::string(trim(field(cols->row))) +
+                                  std::string(trim_whitespace(field(cols->row))) +
                                   "', not a row number; keep the confirmation's `row` column as it was");
             continue;
         }
@@ -251,10 +251,10 @@ Result<ApprovalInput> parse_approved_rows(const ApprovalTable& table)
         auto approve = parse_approve_cell(field(cols->approve));
         if (!approve)   // the row is kept (not approved), so it is not also reported missing
             in.problems.push_back(where(table, it->line, cols->approve) + " (row " + std::to_string(r.row) +
-                                  "): approve holds '" + std::string(trim(field(cols->approve))) +
+                                  "): approve holds '" + std::string(trim_whitespace(field(cols->approve))) +
                                   "'; write yes, y, x or 1 to approve the row, or leave it empty");
         r.approve = approve.value_or(false);
-        r.said_no = approve == false && !trim(field(cols->approve)).empty();
+        r.said_no = approve == false && !trim_whitespace(field(cols->approve)).empty();
         in.rows.push_back(std::move(r));
     }
     return in;
@@ -304,7 +304,7 @@ Result<std::vector<ConfirmedRow>> parse_confirmation_csv(std::string_view text)
     for (std::size_t i = 1; i < records.size(); ++i) {
         const auto& f = records[i].fields;
         auto at = [&](std::optional<std::size_t> c) { return c && *c < f.size() ? cell_value(f[*c]) : std::string(); };
-        if (f.size() == 1 && trim(f[0]).empty()) continue;
+        if (f.size() == 1 && trim_whitespace(f[0]).empty()) continue;
         auto row = parse_row_number(at(col_row));
         if (!row) return make_error("confirmation CSV line " + std::to_string(records[i].line) + ": no row number");
         ConfirmedRow r;

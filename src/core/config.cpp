@@ -20,8 +20,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::string lower(std::string_view s) { return lower_ascii(s); }
-std::string trim(std::string_view s) { return trim_blanks(s); }
 
 class Loader : public SectionReader {
 public:
@@ -55,7 +53,7 @@ std::optional<ApprovalMode> Loader::mode(const Section& s, const Entry* e)
 {
     auto value = text(s, e);
     if (!value) return std::nullopt;
-    auto m = parse_approval_mode(trim(*value));
+    auto m = parse_approval_mode(trim_blanks(*value));
     if (!m)
         error_at(e->mark, "'" + s.dotted(e->key) + "' must be auto, manual or dry-run, not '" +
                               *value + "'");
@@ -77,19 +75,19 @@ std::optional<ColumnMapping> Loader::columns(const Section& s, const Entry* e)
         const YAML::Node key = kv.first;
         const YAML::Node value = kv.second;
         YAML::Mark mark = key.Mark();
-        if (!key.IsScalar() || trim(key.Scalar()).empty()) {
+        if (!key.IsScalar() || trim_blanks(key.Scalar()).empty()) {
             error_at(mark, "'" + name + "': a header name must be a non-empty text");
             ok = false;
             continue;
         }
         std::string header = key.Scalar();
-        if (!value.IsScalar() || trim(value.Scalar()).empty()) {
+        if (!value.IsScalar() || trim_blanks(value.Scalar()).empty()) {
             error_at(mark, "'" + name + "': header '" + header +
                                "' must map to one canonical column name");
             ok = false;
             continue;
         }
-        std::string target = trim(value.Scalar());
+        std::string target = trim_blanks(value.Scalar());
         auto canonical = mapping_target(target);  // the batch reader's rule, so it accepts it too
         if (!canonical) {
             error_at(mark, "'" + name + "': header '" + header + "' maps to '" + target +
@@ -143,7 +141,7 @@ void Loader::load_proxy(const Section& api, ApiConfig& config)
     load_secret(api, secret);
     const Entry* user = api.find("proxy_username");
     if (auto v = text(api, user)) {
-        config.proxy_username = trim(*v);
+        config.proxy_username = trim_blanks(*v);
         if (config.proxy_username.empty() || config.proxy_username.find(':') != std::string::npos ||
             std::any_of(config.proxy_username.begin(), config.proxy_username.end(),
                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
@@ -196,11 +194,11 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
     if (auto v = url(s, require(s, "token_url", "the OAuth token endpoint, e.g. https://host/as/token.oauth2")))
         api.token_url = *v;
     if (auto v = text(s, require(s, "tenant", "the customer code sent as X-TNGO-TENANT")))
-        api.tenant = trim(*v);
+        api.tenant = trim_blanks(*v);
     if (auto v = text(s, require(s, "client_id", "the OAuth client id")))
-        api.client_id = trim(*v);
+        api.client_id = trim_blanks(*v);
     if (auto v = text(s, require(s, "username", "e.g. command://svc-offboarding")))
-        api.username = trim(*v);
+        api.username = trim_blanks(*v);
     load_secret(s, out_.client_secret);
     load_secret(s, out_.password);
     load_proxy(s, api);
@@ -367,7 +365,7 @@ void Loader::load_metrics(const Entry* e, MetricsConfig& metrics)
     const Entry* listen = s.find("listen");
     auto v = text(s, listen);
     if (!v) return;
-    auto address = parse_listen_address(trim(*v));
+    auto address = parse_listen_address(trim_blanks(*v));
     if (!address || address->port == 0)
         error_at(listen->mark, "'metrics.listen' must be IP:PORT or [IPv6]:PORT with a port from 1 to 65535, "
                                "e.g. 127.0.0.1:9469 or [::1]:9469, not '" + *v + "'");
@@ -381,7 +379,7 @@ void Loader::load_notify(const Entry* e, NotifyConfig& notify)
     Section s = section(e->value, e->mark, "notify", {"command", "webhook", "ca_file", "timeout"});
     if (const Entry* c = s.find("command")) {
         if (auto v = text(s, c)) {
-            fs::path p(trim(*v));
+            fs::path p(trim_blanks(*v));
             if (!p.is_absolute()) {
                 error_at(c->mark, "'notify.command' must be the absolute path of a program (it is run without a "
                                   "shell; put arguments in a wrapper script), not '" + *v + "'");
@@ -468,7 +466,7 @@ std::string to_string(ApprovalMode mode)
 
 std::optional<ApprovalMode> parse_approval_mode(std::string_view text)
 {
-    std::string v = lower(text);
+    std::string v = lower_ascii(text);
     if (v == "auto") return ApprovalMode::automatic;
     if (v == "manual") return ApprovalMode::manual;
     if (v == "dry-run" || v == "dry_run" || v == "dryrun") return ApprovalMode::dry_run;
@@ -477,13 +475,13 @@ std::optional<ApprovalMode> parse_approval_mode(std::string_view text)
 
 std::optional<milliseconds> parse_duration(std::string_view text)
 {
-    std::string t = trim(text);
+    std::string t = trim_blanks(text);
     if (t.empty()) return std::nullopt;
     double value = 0;
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value,
                                      std::chars_format::fixed);
     if (ec != std::errc{} || !std::isfinite(value) || value < 0) return std::nullopt;
-    std::string unit = trim(std::string_view(end, static_cast<std::size_t>(t.data() + t.size() - end)));
+    std::string unit = trim_blanks(std::string_view(end, static_cast<std::size_t>(t.data() + t.size() - end)));
     double factor = 0;
     if (unit.empty() || unit == "s") factor = 1000;
     else if (unit == "ms") factor = 1;

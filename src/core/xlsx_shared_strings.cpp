@@ -1,16 +1,10 @@
 #include "xferd/core/xlsx_shared_strings.hpp"
 
+#include "xferd/core/limits.hpp"
 #include "xferd/core/xlsx_values.hpp"
 #include "xferd/core/xml_stream.hpp"
 
 namespace xferd {
-
-namespace {
-std::string size_text(std::size_t n)
-{
-    return n % (1024 * 1024) == 0 ? std::to_string(n / (1024 * 1024)) + " MiB" : std::to_string(n) + " bytes";
-}
-}  // namespace
 
 std::optional<std::string_view> SharedStrings::at(std::size_t index) const
 {

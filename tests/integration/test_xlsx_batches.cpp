@@ -209,7 +209,7 @@ BOOST_AUTO_TEST_CASE(a_shared_strings_table_past_its_bound_is_a_file_error)
     }
     BOOST_TEST(fs::file_size(dir / "huge.xlsx") < 2'000'000u);
     BOOST_TEST(file_error(dir / "huge.xlsx") ==
-               "its text cells hold more than 64 MiB, more than xferd reads from one batch: split the batch into "
+               "its text cells hold more than 64MiB, more than xferd reads from one batch: split the batch into "
                "smaller files (or save it as CSV UTF-8, which xferd reads without this limit)");
     // The same file within a larger bound reads: it is the bound that refused it.
     XlsxFileLimits roomy;
