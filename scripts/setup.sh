@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake ninja-build pkg-config make
+packages=(g++ cmake ninja-build pkg-config make lld
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           libboost-program-options1.81-dev libboost-test1.81-dev
           libyaml-cpp-dev libssl-dev libsystemd-dev openssl curl

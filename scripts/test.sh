@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-ctest --test-dir build --output-on-failure -j2
+# -j4 on 2 cores: the tests mostly wait (child processes, simulated API latency, settle timers).
+ctest --test-dir build --output-on-failure -j4
