@@ -60,6 +60,18 @@ void BatchRun::check_writer()
                                                  f->message);
 }
 
+std::function<void(std::exception_ptr)> BatchRun::log_if_row_thrown(std::string doing)
+{
+    return [this, doing = std::move(doing)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            log_->error("internal error while " + doing + ": " + x.what());
+        }
+    };
+}
+
 Result<BatchFacts> BatchRun::facts()
 {
     auto w = services_.reader.work(batch_.id);
@@ -224,6 +236,7 @@ asio::awaitable<void> BatchRun::finish()
 
 asio::awaitable<BatchOutcome> BatchRun::run()
 {
+    cancel_ = co_await asio::this_coro::cancellation_state;
     const bool resuming = batch_.stage != BatchStage::validating;
     log_ = std::make_unique<BatchLog>(out_.log, resuming);
     if (!log_->open_error().empty()) log_error(batch_.path + ": the batch log: " + log_->open_error());
@@ -269,7 +282,9 @@ asio::awaitable<BatchOutcome> BatchRun::run()
     // What was written loosely is made durable before the outcome is told.
     if (auto f = co_await services_.writer.flush(); !f)
         stop(BatchOutcome::End::state_error, "cannot write the state store: " + f.error().message);
-    if (services_.client.stopping()) stop(BatchOutcome::End::interrupted, "stopped; the batch resumes at the next run");
+    // A call a stop cut short reads as the API unavailable: the stop is the reason.
+    if (stop_asked() && (!stop_ || stop_->end == BatchOutcome::End::api_unavailable))
+        stop_ = StopReason{BatchOutcome::End::interrupted, "stopped; the batch resumes at the next run"};
     if (stop_) co_return outcome(stop_->end);
     if (waiting) co_return outcome(BatchOutcome::End::waiting_for_approval);
     switch (batch_.stage) {

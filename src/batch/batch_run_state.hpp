@@ -7,7 +7,10 @@
 #include "xferd/batch/report.hpp"
 #include "xferd/core/batch_flow.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
@@ -24,12 +27,15 @@ asio::awaitable<std::invoke_result_t<F&>> call_here(F fn)
     co_return fn();
 }
 
-// Runs `fn` on the worker pool and resumes on the caller's executor with its result.
+// Runs `fn` on the worker pool and resumes on the caller's executor with its result. A stop of
+// the caller does not reach it (no cancellation slot): `fn` uses what the caller owns, so the
+// caller waits for it whatever happens.
 template <class F>
 asio::awaitable<std::invoke_result_t<F&>> offload(asio::thread_pool& pool, F fn)
 {
     auto task = call_here(std::move(fn));
-    auto on_pool = asio::co_spawn(pool.get_executor(), std::move(task), asio::use_awaitable);
+    auto on_pool = asio::co_spawn(pool.get_executor(), std::move(task),
+                                  asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
     co_return co_await std::move(on_pool);
 }
 
@@ -62,8 +68,12 @@ private:
     Result<BatchFacts> facts();
     asio::awaitable<void> save_batch();           // durable: the batch's fields as they are now
     void stop(BatchOutcome::End end, std::string message);
-    [[nodiscard]] bool stopped() const { return stop_.has_value() || services_.client.stopping(); }
+    // The batch's coroutine was cancelled (SIGTERM): it stops at the next clean point.
+    [[nodiscard]] bool stop_asked() const { return cancel_.cancelled() != asio::cancellation_type::none; }
+    [[nodiscard]] bool stopped() const { return stop_.has_value() || stop_asked(); }
     void check_writer();                          // a failed loose write stops the batch
+    // The end of a row's coroutine: an exception that ended it goes to the batch log.
+    std::function<void(std::exception_ptr)> log_if_row_thrown(std::string doing);
     BatchOutcome outcome(BatchOutcome::End end);
     std::string label(const RowRecord& r) const;
     [[nodiscard]] bool manual() const { return options_.approval.mode == ApprovalMode::manual; }
@@ -76,6 +86,7 @@ private:
     OutputPaths out_;
     std::unique_ptr<BatchLog> log_;
     std::optional<StopReason> stop_;
+    asio::cancellation_state cancel_;   // of the coroutine that runs the batch (set by run())
     unsigned lookups_ = 0;
     bool retried_ = false;
     std::vector<std::filesystem::path> reports_;

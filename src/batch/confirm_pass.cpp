@@ -11,6 +11,7 @@
 #include "xferd/batch/row_outcome.hpp"
 #include "xferd/batch/row_stream.hpp"
 #include "xferd/core/order.hpp"
+#include "xferd/net/task_group.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
@@ -70,8 +71,7 @@ asio::awaitable<void> BatchRun::confirm()
 
     const std::string file = std::filesystem::path(batch_.path).filename().string();
     FirstAnswers first(std::min<std::size_t>(todo, 8));
-    const auto ex = co_await asio::this_coro::executor;
-    TaskCounter tasks(ex);
+    TaskGroup rows_in_flight(co_await asio::this_coro::executor);   // a stop reaches them through wait()
     // Repeated external order numbers were marked in the store when the rows were read: no set
     // of every number seen (it grew with the batch) is kept here.
     RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
@@ -88,17 +88,15 @@ asio::awaitable<void> BatchRun::confirm()
             if (pending.exhausted()) break;
             continue;
         }
-        co_await services_.budget.acquire();
-        SemaphorePermit permit(services_.budget);
-        if (stopped() || first.aborted()) break;
+        auto permit = co_await services_.budget.acquire();   // empty: the batch is stopping
+        if (!permit || stopped() || first.aborted()) break;
         std::string body = boost::json::serialize(make_order_request(parsed->row));
-        tasks.add();
-        asio::co_spawn(
-            ex,
+        rows_in_flight.spawn(
             [this, &first, &done, &file, todo, row = std::move(**rec), body = std::move(body),
              permit = std::move(permit)]() mutable -> asio::awaitable<void> {
                 auto answer = co_await services_.client.confirm_order(std::move(body));
-                if (services_.client.stopping() && answer.kind != ApiResponse::Kind::answered) co_return;
+                const bool stopping = co_await coroutine_stop_asked();
+                if (stopping && answer.kind != ApiResponse::Kind::answered) co_return;   // row untouched
                 if (answer.api_down) co_return stop(BatchOutcome::End::api_unavailable, answer.message);   // row untouched
                 apply_confirm_answer(row, answer, now_iso());
                 for (auto& r : first.feed(std::move(row), answer))
@@ -106,18 +104,9 @@ asio::awaitable<void> BatchRun::confirm()
                         [id = batch_.id, r = std::move(r)](StateStore& s) { return s.update_rows(id, {&r, 1}); });
                 if (services_.progress) services_.progress({file, "confirming", ++done, todo});
             },
-            [this, &tasks](std::exception_ptr e) {
-                if (e) {
-                    try {
-                        std::rethrow_exception(e);
-                    } catch (const std::exception& x) {
-                        log_->error(std::string("internal error while confirming a row: ") + x.what());
-                    }
-                }
-                tasks.done();
-            });
+            log_if_row_thrown("confirming a row"));
     }
-    co_await tasks.wait();
+    co_await rows_in_flight.wait();
     if (stream.error() && !stop_)
         stop(BatchOutcome::End::state_error, "the snapshot could not be read again: " + stream.error()->message);
     if (first.aborted()) {

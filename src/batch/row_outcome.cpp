@@ -149,6 +149,17 @@ SubmitResult submit_result(const RowRecord& row, const ApiResponse& answer, bool
     return r;
 }
 
+SubmitResult not_sent(const RowRecord& row, const std::string& at)
+{
+    SubmitResult r;
+    r.row = row.row;
+    r.at = at;
+    r.status = RowStatus::pending;
+    r.retry = true;
+    r.message = "not submitted: the batch stopped before it was sent; it is submitted at the next run";
+    return r;
+}
+
 SubmitResult lookup_result(const RowRecord& row, const ReconcileAnswer& answer, const std::string& at)
 {
     SubmitResult r;

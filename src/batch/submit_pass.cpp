@@ -14,9 +14,8 @@
 #include "xferd/batch/row_outcome.hpp"
 #include "xferd/batch/row_stream.hpp"
 #include "xferd/core/order.hpp"
+#include "xferd/net/task_group.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -71,8 +70,8 @@ asio::awaitable<void> BatchRun::submit()
     const std::size_t window = std::max<std::size_t>(16, services_.budget.available() + 8);
     const std::string file = std::filesystem::path(batch_.path).filename().string();
 
-    auto ex = co_await asio::this_coro::executor;
-    TaskCounter tasks(ex);
+    // The rows in flight: a stop of the batch reaches them through this group (see wait()).
+    TaskGroup rows_in_flight(co_await asio::this_coro::executor);
     // Repeated external order numbers were marked in the store when the rows were read: no set
     // of every number seen (it grew with the batch) is kept here.
     RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
@@ -130,40 +129,34 @@ asio::awaitable<void> BatchRun::submit()
 
     auto ready = co_await prepare();
     while (!ready.empty() && !stopped()) {
-        for (auto& item : ready) {
-            co_await services_.budget.acquire();
-            SemaphorePermit permit(services_.budget);
-            if (stopped()) break;
-            tasks.add();
-            asio::co_spawn(
-                ex,
-                [this, &done, &file, todo, item = std::move(item),
+        std::size_t started = 0;
+        for (; started < ready.size(); ++started) {
+            auto permit = co_await services_.budget.acquire();   // empty: the batch is stopping
+            if (!permit || stopped()) break;
+            rows_in_flight.spawn(
+                [this, &done, &file, todo, item = std::move(ready[started]),
                  permit = std::move(permit)]() mutable -> asio::awaitable<void> {
                     auto answer = co_await services_.client.submit_order(std::move(item.body));
                     // The API down for api.outage_limit: like a stop, the row resumes at the next run.
                     if (answer.api_down) stop(BatchOutcome::End::api_unavailable, answer.message);
-                    auto result =
-                        submit_result(item.row, answer, services_.client.stopping() || answer.api_down, now_iso());
+                    const bool stopping = co_await coroutine_stop_asked();
+                    auto result = submit_result(item.row, answer, stopping || answer.api_down, now_iso());
                     log_submit(*log_, label(item.row), result);
                     services_.writer.write_later(
                         [id = batch_.id, result = std::move(result)](StateStore& s) { return s.record_submit(id, result); });
                     if (services_.progress) services_.progress({file, "submitting", ++done, todo});
                 },
-                [this, &tasks](std::exception_ptr e) {
-                    if (e) {
-                        try {
-                            std::rethrow_exception(e);
-                        } catch (const std::exception& x) {
-                            log_->error(std::string("internal error while submitting a row: ") + x.what());
-                        }
-                    }
-                    tasks.done();
-                });
+                log_if_row_thrown("submitting a row"));
         }
+        // Stopped between the intents and the requests: what was not sent is plainly pending.
+        for (std::size_t i = started; i < ready.size(); ++i)
+            services_.writer.write_later([id = batch_.id, r = not_sent(ready[i].row, now_iso())](StateStore& s) {
+                return s.record_submit(id, r);
+            });
         if (!rows_left || stopped()) break;
         ready = co_await prepare();
     }
-    co_await tasks.wait();
+    co_await rows_in_flight.wait();
     if (auto f = co_await services_.writer.flush(); !f) stop(BatchOutcome::End::state_error, f.error().message);
 }
 
@@ -185,12 +178,7 @@ asio::awaitable<void> BatchRun::look_up()
     if (wait.count() > 0) {
         log_->info(std::to_string(rows->size()) + " submits unanswered; looking them up in " +
                    std::to_string((wait.count() + 999) / 1000) + " s");
-        asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-        while (!stopped() && timer.expiry() > asio::steady_timer::clock_type::now()) {
-            asio::steady_timer slice(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
-            co_await slice.async_wait(asio::as_tuple(asio::use_awaitable));
-        }
-        if (stopped()) co_return;
+        if (!co_await cancellable_sleep(wait)) co_return;   // stopped: looked up at the next run
     }
     std::vector<ReconcileTarget> targets;
     for (const auto& r : *rows) {

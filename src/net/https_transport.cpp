@@ -161,23 +161,25 @@ private:
         co_return false;
     }
 
-    // DNS has no timeout of its own: a timer cancels the lookup at t.connect.
+    // DNS has no timeout of its own (nor per-operation cancellation): a timer cancels the lookup
+    // at t.connect (api.connect_timeout). The timer's handler shares the resolver and the flag:
+    // had it fired just as the lookup ended, it would otherwise touch this frame's locals gone.
     asio::awaitable<std::optional<tcp::resolver::results_type>> resolve(const std::string& host, const std::string& port,
                                                                         const std::string& what, const HttpsTimeouts& t,
                                                                         std::string& problem)
     {
-        tcp::resolver resolver(stream_.get_executor());
+        auto resolver = std::make_shared<tcp::resolver>(stream_.get_executor());
+        auto expired = std::make_shared<bool>(false);
         asio::steady_timer guard(stream_.get_executor(), t.connect);
-        bool expired = false;
-        guard.async_wait([&resolver, &expired](error_code ec) {
-            if (ec) return;  // cancelled: the lookup finished first (nothing else is touched)
-            expired = true;
-            resolver.cancel();
+        guard.async_wait([resolver, expired](error_code ec) {
+            if (ec) return;  // cancelled: the lookup finished first
+            *expired = true;
+            resolver->cancel();
         });
-        auto [rec, results] = co_await resolver.async_resolve(host, port, asio::as_tuple(asio::use_awaitable));
+        auto [rec, results] = co_await resolver->async_resolve(host, port, asio::as_tuple(asio::use_awaitable));
         guard.cancel();
         if (!rec) co_return results;
-        problem = "cannot resolve " + what + ": " + (expired ? "timed out" : rec.message());
+        problem = "cannot resolve " + what + ": " + (*expired ? "timed out" : rec.message());
         co_return std::nullopt;
     }
 

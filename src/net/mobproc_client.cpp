@@ -1,6 +1,7 @@
 #include "xferd/net/mobproc_client.hpp"
 
 #include "xferd/core/order.hpp"
+#include "xferd/net/task_group.hpp"
 
 #include <stdexcept>
 
@@ -61,7 +62,6 @@ MobprocClient::MobprocClient(asio::any_io_executor ex, const ApiConfig& api, std
       schedule_{api.max_attempts, api.retry_base_delay, api.retry_max_delay, api.max_retry_after},
       rng_(std::random_device{}()),
       limiter_(api.rate_limit),
-      stop_(ex),
       token_changed_(ex)
 {
 }
@@ -85,7 +85,9 @@ asio::awaitable<HttpAttempt> MobprocClient::send(Call& c, const std::string& tok
         req.body() = c.body;
     }
     const auto started = std::chrono::steady_clock::now();
-    HttpAttempt a = co_await transport_.request(base_, std::move(req), base_proxy_ ? &*base_proxy_ : nullptr);
+    // A stop (total) lets an exchange that has begun finish: a submit cut here would be in doubt.
+    auto exchange = transport_.request(base_, std::move(req), base_proxy_ ? &*base_proxy_ : nullptr);
+    HttpAttempt a = co_await terminal_only(std::move(exchange));
     count(c.endpoint, a, started);
     if (a.headers_received) api_reached_ = true;  // the API itself, not the token endpoint
     if (a.outcome.kind == CallOutcome::Kind::answered && a.outcome.http_status == 429) {
@@ -123,7 +125,10 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             co_return out;
         }
         const auto slot = limiter_.reserve(clock::now());
-        if (slot > clock::now() && !co_await stop_.sleep_for(slot - clock::now())) {
+        bool waited = true;
+        if (slot > clock::now()) waited = co_await cancellable_sleep(slot - clock::now());
+        const bool stopping = co_await coroutine_stop_asked();
+        if (!waited || stopping) {   // a stop: no new request starts
             out.message = "stopped before the call was sent";
             co_return out;
         }
@@ -164,7 +169,7 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             co_return out;
         }
         if (metrics_) metrics_->api_retry(endpoint);
-        if (!co_await stop_.sleep_for(*delay)) {
+        if (!co_await cancellable_sleep(*delay)) {
             out.message = outcome_text(a) + " (stopped while waiting to retry)";
             co_return out;
         }
@@ -203,7 +208,7 @@ asio::awaitable<MobprocClient::OutageWait> MobprocClient::wait_out_outage()
 {
     const auto silent_for =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last_success_);
-    if (stop_.stopped()) co_return OutageWait::stopped;
+    if (co_await coroutine_stop_asked()) co_return OutageWait::stopped;
     if (silent_for < api_.outage_after) co_return OutageWait::no_outage;
     const bool limited = api_.outage_limit.count() != 0;
     if (limited && silent_for >= api_.outage_limit) co_return OutageWait::too_long;
@@ -219,7 +224,7 @@ asio::awaitable<MobprocClient::OutageWait> MobprocClient::wait_out_outage()
     }
     auto wait = schedule_.max_delay;
     if (limited) wait = std::min(wait, api_.outage_limit - silent_for);
-    co_return co_await stop_.sleep_for(wait) ? OutageWait::waited : OutageWait::stopped;
+    co_return co_await cancellable_sleep(wait) ? OutageWait::waited : OutageWait::stopped;
 }
 
 void MobprocClient::mark_api_down(ApiResponse& out) const

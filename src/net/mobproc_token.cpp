@@ -2,6 +2,7 @@
 // back to the password grant, lifetimes floored and fetches of tokens refused at once spaced out
 // (TokenCache decides; this waits, cancellably, and says so).
 #include "xferd/net/mobproc_client.hpp"
+#include "xferd/net/task_group.hpp"
 
 #include "xferd/core/order.hpp"
 
@@ -89,8 +90,9 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
         req.body() = body;
         ++token_requests_;
         const auto started = std::chrono::steady_clock::now();
-        HttpAttempt a = co_await transport_.request(token_endpoint_, std::move(req),
-                                                    token_proxy_ ? &*token_proxy_ : nullptr);
+        // Other batches may be waiting for this token: a stop of this one (total) does not cut it.
+        auto exchange = transport_.request(token_endpoint_, std::move(req), token_proxy_ ? &*token_proxy_ : nullptr);
+        HttpAttempt a = co_await terminal_only(std::move(exchange));
         count(ApiEndpoint::token, a, started);
         last_token_outcome_ = a.outcome;
         Verdict v = classify(CallKind::idempotent, a.outcome);
@@ -111,7 +113,7 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
         }
         log_("WARN", "token endpoint: " + what + "; retrying in " + std::to_string(delay->count()) + " ms");
         if (metrics_) metrics_->api_retry(ApiEndpoint::token);
-        if (!co_await stop_.sleep_for(*delay)) co_return make_error("stopped while waiting for the token endpoint");
+        if (!co_await cancellable_sleep(*delay)) co_return make_error("stopped while waiting for the token endpoint");
     }
 }
 
@@ -122,7 +124,7 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token_spaced(TokenCache::Next
         log_("WARN", "the API refused " + std::to_string(tokens_.quick_fetches()) +
                          " tokens in a row right after they were granted; waiting " + seconds_text(wait) +
                          " before asking for another (check api.tenant and api.client_id)");
-        if (!co_await stop_.sleep_for(wait)) co_return make_error("stopped before a new token was fetched");
+        if (!co_await cancellable_sleep(wait)) co_return make_error("stopped before a new token was fetched");
     }
     Result<void> r = make_error("");
     if (next == TokenCache::Next::refresh) {
@@ -132,7 +134,8 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token_spaced(TokenCache::Next
             tokens_.forget_refresh_token();
         }
     }
-    if (!r && !stop_.stopped()) r = co_await fetch_token(false);
+    const bool stopping = co_await coroutine_stop_asked();
+    if (!r && !stopping) r = co_await fetch_token(false);
     co_return r;
 }
 
@@ -147,11 +150,18 @@ asio::awaitable<Result<std::string>> MobprocClient::access_token()
             auto failures_before = token_failures_;
             co_await token_changed_.wait();
             if (token_failures_ != failures_before) co_return make_error(last_token_error_);
+            if (co_await coroutine_stop_asked()) co_return make_error("stopped while waiting for a token");
             continue;
         }
         token_fetch_in_flight_ = true;
         Result<void> r = co_await fetch_token_spaced(next);
         token_fetch_in_flight_ = false;
+        const bool stopping = co_await coroutine_stop_asked();
+        if (!r && stopping) {
+            // This batch stopped: not the endpoint's failure. A batch still waiting fetches anew.
+            token_changed_.notify_all();
+            co_return r.error();
+        }
         if (!r) {
             ++token_failures_;
             last_token_error_ = r.error().message;

@@ -4,11 +4,14 @@
 // the actions it answers.
 #include "xferd/service/daemon.hpp"
 
+#include "daemon_support.hpp"
+
 #include "xferd/batch/batch_options.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/batch/report.hpp"
 #include "xferd/core/daemon_flow.hpp"
 #include "xferd/core/printable.hpp"
+#include "xferd/net/task_group.hpp"
 #include "xferd/service/config_loading.hpp"
 #include "xferd/service/inbox_scan.hpp"
 #include "xferd/service/inotify_watcher.hpp"
@@ -20,8 +23,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <csignal>
@@ -39,63 +40,6 @@ namespace {
 constexpr auto lock_retry = std::chrono::seconds(1);
 constexpr auto min_wake = std::chrono::milliseconds(20);   // never spin on a deadline already past
 
-std::optional<FileStamp> stamp_of(const fs::path& p)
-{
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-    return FileStamp{static_cast<std::uint64_t>(st.st_size),
-                     static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
-
-// The folder as the watcher and the scans name it: absolute, normalised, no trailing '/'.
-fs::path folder_key(const fs::path& p)
-{
-    std::error_code ec;
-    fs::path abs = fs::absolute(p, ec).lexically_normal();
-    if (!abs.has_filename() && abs.has_parent_path() && abs != abs.root_path()) abs = abs.parent_path();
-    return abs;
-}
-
-std::string plural(std::size_t n, const std::string& word)
-{
-    if (n == 1) return "1 " + word;
-    const bool es = word.ends_with("x") || word.ends_with("ch");
-    return std::to_string(n) + " " + word + (es ? "es" : "s");
-}
-
-DaemonSettings settings_of(const Config& c)
-{
-    return DaemonSettings{c.watch.settle, c.watch.rescan_interval, c.watch.shutdown_grace, c.watch.max_parallel_batches};
-}
-
-JobEnd job_end_of(const BatchOutcome& o)
-{
-    using E = BatchOutcome::End;
-    switch (o.end) {
-    case E::waiting_for_approval: return JobEnd::waiting;
-    case E::api_unavailable:
-    case E::interrupted:
-    case E::left_for_later:
-    case E::state_error:
-        return JobEnd::retry_later;   // taken again at the next rescan (or the next start)
-    default: return JobEnd::done;
-    }
-}
-
-void log_outcome(const BatchOutcome& o)
-{
-    using E = BatchOutcome::End;
-    if (o.end == E::nothing_to_do) return;
-    const std::string name = printable(o.input.filename().string());
-    if (o.end == E::waiting_for_approval) {
-        if (!o.message.empty()) log_warn(name + ": " + o.message);
-        log_info(name + ": waiting for operator approval: " + o.approve_hint);
-        return;
-    }
-    const LogLevel level = o.end == E::state_error ? LogLevel::error : o.needs_attention() ? LogLevel::warn : LogLevel::info;
-    log_line(level, o.summary());
-}
-
 }  // namespace
 
 struct Daemon::Impl {
@@ -111,7 +55,7 @@ struct Daemon::Impl {
 
     Impl(asio::io_context& c, fs::path path, Config cfg, RunnerFactory f)
         : ctx(c), config_path(std::move(path)), config(std::move(cfg)), factory(std::move(f)), wake(c), grace(c),
-          watchdog_timer(c), done(c, Clock::time_point::max())
+          watchdog_timer(c), done(c, Clock::time_point::max()), batches(c.get_executor())
     {
     }
 
@@ -120,7 +64,6 @@ struct Daemon::Impl {
     Config config;
     RunnerFactory factory;
     std::shared_ptr<BatchRunner> runner;
-    std::vector<std::weak_ptr<BatchRunner>> runners;  // every generation, for stop()
     SdNotifier sd;
     DaemonFlow flow;
     std::unique_ptr<InotifyWatcher> watcher;
@@ -129,9 +72,12 @@ struct Daemon::Impl {
     std::deque<DaemonEvent> pending;                  // events to feed, in order
     bool feeding = false;
     asio::steady_timer wake, grace, watchdog_timer, done;
+    // Every running job, each with a cancellation slot of its own: SIGTERM emits total (no new
+    // rows, waits end), the grace's end terminal (requests in flight are cut); run() returns
+    // once they have all unwound.
+    TaskGroup batches;
     std::optional<asio::signal_set> signals;
     bool stopped = false;
-    bool grace_expired = false;
     Clock::time_point flow_deadline = Clock::time_point::max();
     Clock::time_point next_lock_retry{};
     std::string last_status;
@@ -224,7 +170,7 @@ struct Daemon::Impl {
     void finish(bool grace_over)
     {
         stopped = true;
-        grace_expired = grace_over;
+        if (grace_over) batches.emit(asio::cancellation_type::terminal);
         if (watcher) watcher->close();
         if (signals) {
             boost::system::error_code ec;
@@ -406,24 +352,33 @@ struct Daemon::Impl {
     {
         const std::uint64_t job = a.job;
         const fs::path input = a.path;
-        asio::co_spawn(ctx, run_job(runner, a.job_kind, input, a.batch, batch_options_for(config, input.parent_path())),
-                       [this, job, input](std::exception_ptr e, BatchOutcome outcome) {
-                           DaemonEvent finished = event(EventKind::batch_finished, input);
-                           finished.job = job;
-                           finished.end = JobEnd::done;   // an internal error: not retried in a loop
-                           if (e) {
-                               try {
-                                   std::rethrow_exception(e);
-                               } catch (const std::exception& x) {
-                                   log_error(input.string() + ": internal error: " + x.what());
-                               }
-                           } else {
-                               finished.end = job_end_of(outcome);
-                               outcome.input = outcome.input.empty() ? input : outcome.input;
-                               outcomes.emplace(job, std::move(outcome));
-                           }
-                           feed(std::move(finished));
-                       });
+        auto outcome = std::make_shared<BatchOutcome>();
+        batches.spawn(
+            [r = runner, kind = a.job_kind, input, id = a.batch, options = batch_options_for(config, input.parent_path()),
+             outcome]() -> asio::awaitable<void> { *outcome = co_await run_job(r, kind, input, id, options); },
+            [this, job, input, outcome](std::exception_ptr e) { job_ended(job, input, e, std::move(*outcome)); });
+    }
+
+    void job_ended(std::uint64_t job, const fs::path& input, std::exception_ptr e, BatchOutcome outcome)
+    {
+        DaemonEvent finished = event(EventKind::batch_finished, input);
+        finished.job = job;
+        finished.end = JobEnd::done;   // an internal error: not retried in a loop
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                log_error(input.string() + ": internal error: " + x.what());
+            }
+        } else if (stopped) {
+            outcome.input = outcome.input.empty() ? input : outcome.input;
+            log_outcome(outcome);   // cut by the grace's end: the flow has exited and reports no more
+        } else {
+            finished.end = job_end_of(outcome);
+            outcome.input = outcome.input.empty() ? input : outcome.input;
+            outcomes.emplace(job, std::move(outcome));
+        }
+        feed(std::move(finished));
     }
 
     static asio::awaitable<BatchOutcome> run_job(std::shared_ptr<BatchRunner> r, JobKind kind, fs::path input,
@@ -500,7 +455,6 @@ struct Daemon::Impl {
         auto r = factory(next, ctx.get_executor());
         if (!r) return reload_failed(r.error().message);
         runner = std::move(*r);  // running batches finish with the runner they started with
-        runners.push_back(runner);
         config = std::move(next);
         DaemonEvent configured = event(EventKind::configured);
         configured.settings = settings_of(config);
@@ -521,8 +475,6 @@ Daemon::Daemon(asio::io_context& ctx, fs::path config_path, Config config, Runne
 
 Daemon::~Daemon() = default;
 
-bool Daemon::grace_expired() const { return impl_->grace_expired; }
-
 bool Daemon::stopping() const { return impl_->stopped || impl_->flow.stopping(); }
 
 void Daemon::reload()
@@ -536,8 +488,7 @@ void Daemon::stop()
     auto& d = *impl_;
     if (d.stopped || d.flow.stopping()) return;
     d.sd.stopping();
-    for (auto& weak : d.runners)
-        if (auto r = weak.lock()) r->request_stop();
+    d.batches.emit(asio::cancellation_type::total);   // each batch stops at its next clean point
     d.feed(Impl::event(EventKind::stop_requested));
 }
 
@@ -569,7 +520,6 @@ asio::awaitable<Result<void>> Daemon::run()
     auto r = d.factory(d.config, ex);
     if (!r) co_return r.error();
     d.runner = std::move(*r);
-    d.runners.push_back(d.runner);
     auto w = InotifyWatcher::create(ex);
     if (!w) co_return w.error();
     d.watcher = std::move(*w);
@@ -592,6 +542,10 @@ asio::awaitable<Result<void>> Daemon::run()
     d.feed(Impl::event(EventKind::rescan_now));
 
     if (!d.stopped) co_await d.done.async_wait(asio::as_tuple(asio::use_awaitable));
+    // After the grace, what a batch still does once cut (a store write, a report) has deadlines
+    // of its own (store busy timeout, request and connect timeouts): nothing here is left behind
+    // for the io_context's end to destroy under it.
+    co_await d.batches.wait();
     log_info("stopped");
     co_return Result<void>{};
 }

@@ -12,6 +12,7 @@
 #include "xferd/batch/operator_approval.hpp"
 #include "xferd/batch/process_log.hpp"
 #include "xferd/core/printable.hpp"
+#include "xferd/net/task_group.hpp"
 #include "xferd/service/batch_events.hpp"
 #include "xferd/service/config_loading.hpp"
 #include "xferd/service/files_not_taken.hpp"
@@ -65,6 +66,7 @@ public:
 
     asio::awaitable<void> run()
     {
+        cancel_ = co_await asio::this_coro::cancellation_state;
         auto open = s_.reader.list_batches(false, 100'000);
         if (!open) {
             state_error(open.error().message);
@@ -100,7 +102,7 @@ public:
     [[nodiscard]] bool approval_refused() const { return approval_refused_; }
 
 private:
-    bool stopping() const { return s_.client.stopping(); }
+    bool stopping() const { return cancel_.cancelled() != asio::cancellation_type::none; }
 
     // `waiting`: a batch already known to wait, looked at again without a new approval.
     asio::awaitable<void> run_one(BatchId id, const fs::path& path, bool waiting = false)
@@ -156,6 +158,7 @@ private:
     Scope scope_;
     BatchServices& s_;
     BatchReporter& reporter_;
+    asio::cancellation_state cancel_;   // of the coroutine run() is in: SIGTERM cancels it
     std::set<BatchId> ran_;
     std::vector<BatchOutcome> outcomes_;
     bool approval_refused_ = false;
@@ -198,25 +201,32 @@ std::optional<Scope> scope_of(const Config& cfg, const std::vector<std::string>&
     return scope;
 }
 
-// SIGTERM / SIGINT: start no new rows, let requests in flight finish within the grace period
-// (every step is in the store, so whatever is cut short resumes at the next run).
-void stop_on_signal(asio::io_context& ctx, asio::signal_set& signals, asio::steady_timer& grace, MobprocClient& client,
-                    std::chrono::milliseconds grace_period, bool& signalled)
+// How a SIGTERM / SIGINT went.
+struct SignalStop {
+    bool signalled = false;
+    bool grace_over = false;   // requests were still in flight when the grace ended
+};
+
+// SIGTERM / SIGINT: the batch's coroutine is cancelled (total): no new rows start, waits end,
+// requests in flight go on. At the grace's end, terminal: those are cut too (every step is in
+// the store, so whatever is cut short resumes, or is looked up, at the next run).
+void stop_on_signal(asio::signal_set& signals, asio::steady_timer& grace, TaskGroup& work,
+                    std::chrono::milliseconds grace_period, SignalStop& stop)
 {
     signals.async_wait([&, grace_period](const boost::system::error_code& ec, int signo) {
         if (ec) return;
-        signalled = true;
+        stop.signalled = true;
         log_warn(std::string(signo == SIGTERM ? "SIGTERM" : "SIGINT") +
                  ": stopping; no new rows are started, requests in flight get " +
                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(grace_period).count()) +
                  " s to finish");
-        client.request_stop();
+        work.emit(asio::cancellation_type::total);
         grace.expires_after(grace_period);
-        grace.async_wait([&ctx](const boost::system::error_code& gec) {
-            if (!gec) {
-                log_warn("grace period over: exiting; rows still in flight are looked up at the next run");
-                ctx.stop();
-            }
+        grace.async_wait([&](const boost::system::error_code& gec) {
+            if (gec) return;
+            stop.grace_over = true;
+            log_warn("grace period over: cutting the requests in flight; they are looked up at the next run");
+            work.emit(asio::cancellation_type::terminal);
         });
     });
 }
@@ -292,18 +302,14 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
     BatchServices services{client, budget, writer, *opened.reader, workers, cfg->state_dir, progress_line_sink()};
 
     asio::steady_timer grace(ctx);
-    bool signalled = false;
-    stop_on_signal(ctx, signals, grace, client, cfg->watch.shutdown_grace, signalled);
+    TaskGroup work(ctx.get_executor());   // the batches' coroutine: what a signal stops
+    SignalStop stop;
+    stop_on_signal(signals, grace, work, cfg->watch.shutdown_grace, stop);
 
     BatchReporter reporter(&m.metrics(), &m.notifier());
     OnceRun once(*cfg, std::move(*scope), services, reporter);
-    bool failed = false, completed = false;
-    auto whole = [&]() -> asio::awaitable<void> {
-        co_await once.run();
-        m.stopping();
-        co_await m.finish();   // at most notify.timeout for the notifications still queued
-    };
-    asio::co_spawn(ctx, whole(), [&](std::exception_ptr e) {
+    bool failed = false;
+    work.spawn([&once]() { return once.run(); }, [&](std::exception_ptr e) {
         if (e) {
             try {
                 std::rethrow_exception(e);
@@ -312,21 +318,27 @@ int cmd_once(const std::string& config_path, const std::vector<std::string>& pat
             }
             failed = true;
         }
-        completed = true;
         signals.cancel();
         grace.cancel();
     });
-    ctx.run();
+    // Not in `work`: the notifications of a stopped batch still go out (at most notify.timeout).
+    auto finish = [&]() -> asio::awaitable<void> {
+        co_await work.wait();
+        m.stopping();
+        co_await m.finish();
+    };
+    asio::co_spawn(ctx, finish(), log_if_thrown("the end of once"));
+    ctx.run();   // returns when all is done: a stop cancels, nothing is abandoned
     progress_line_clear();
     if (failed) return exit_attention;
-    if (!completed) {   // the shutdown grace ran out: whatever was in flight is looked up next run
+    if (stop.grace_over) {   // whatever was in flight is looked up next run
         std::cout << "stopped: the shutdown grace ran out with requests in flight; the batch resumes at the "
                      "next run"
                   << std::endl;
         return exit_attention;
     }
     if (once.outcomes().empty() && !once.approval_refused()) log_info("nothing to do");
-    return exit_code(once.outcomes(), once.approval_refused(), signalled);
+    return exit_code(once.outcomes(), once.approval_refused(), stop.signalled);
 }
 
 }  // namespace xferd

@@ -109,8 +109,6 @@ public:
         co_await xferd::notice_files_not_taken(services_, std::move(folder));
     }
 
-    void request_stop() override { client_.request_stop(); }
-
 private:
     BatchOutcome reported(BatchOutcome o, const BatchOptions& options)
     {

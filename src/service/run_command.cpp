@@ -9,7 +9,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <cstdio>
 #include <iostream>
 
 namespace xferd {
@@ -52,14 +51,10 @@ int run_daemon(const std::string& config_path)
         }
         ctx.stop();
     });
+    // Returns once the daemon has stopped: at the grace's end the batches were cancelled
+    // (terminal) and have unwound, so nothing of theirs outlives the objects above.
     ctx.run();
     m.stopping_when(nullptr);   // the daemon goes first
-    if (daemon.grace_expired()) {
-        // Batches still in flight hold the io_context; their journal lets the next start resume
-        // them. Leave without unwinding them.
-        std::fflush(stderr);
-        std::_Exit(code);
-    }
     return code;
 }
 

@@ -98,7 +98,9 @@ struct ConfigOptions {
     std::string rescan = "2s";
     std::string approval = "mode: auto";  // the approval: section's body
     std::string extra;  // appended as is
+    std::string api_extra;  // appended to the api: section as is ("  reconcile_delay: 1s\n")
     unsigned concurrency = 4;
+    std::string shutdown_grace = "10s";
 };
 
 // ConfigOptions with some fields changed: with([](ConfigOptions& o) { o.settle = "1s"; }).
@@ -122,6 +124,7 @@ inline std::string config_yaml(const SimFixture& sim, const fs::path& dir, const
     y += "  password_file: " XFERD_SOURCE_DIR "/config/demo-secrets/password\n";
     y += "  ca_file: " + sim.ca_file() + "\n";
     y += "  concurrency: " + std::to_string(o.concurrency) + "\n";
+    y += o.api_extra;
     y += "inbox:\n  - path: " + (dir / "inbox").string() + "\n";
     if (o.second_inbox) y += "  - path: " + (dir / "inbox2").string() + "\n";
     if (o.hr_inbox) {
@@ -134,7 +137,7 @@ inline std::string config_yaml(const SimFixture& sim, const fs::path& dir, const
     y += "approval:\n  " + o.approval + "\n";
     y += "state_dir: " + (dir / "state").string() + "\n";
     y += "watch:\n  settle: " + o.settle + "\n  rescan_interval: " + o.rescan + "\n";
-    y += "  max_parallel_batches: 2\n  shutdown_grace: 10s\n";
+    y += "  max_parallel_batches: 2\n  shutdown_grace: " + o.shutdown_grace + "\n";
     y += o.extra;
     return y;
 }

@@ -5,6 +5,7 @@
 // during a retry wait, and the metrics the client moves.
 #include "xferd/core/order.hpp"
 #include "xferd/net/mobproc_client.hpp"
+#include "xferd/net/task_group.hpp"
 
 #include "sim_api_config.hpp"
 #include "sim_fixture.hpp"
@@ -217,10 +218,17 @@ BOOST_AUTO_TEST_CASE(a_stop_during_a_retry_wait_ends_the_call_at_once)
     auto tls = make_client_tls_context(sim.ca_file());
     auto api = api_for(sim);
     MobprocClient client(ctx.get_executor(), api, *tls, [](std::string_view, std::string_view) {});
+    TaskGroup calls(ctx.get_executor());
+    std::vector<ApiResponse> answers(3);
+    for (auto& answer : answers)
+        calls.spawn([&]() -> asio::awaitable<void> { answer = co_await client.confirm_order(seed_body); },
+                    [](std::exception_ptr e) {
+                        if (e) std::rethrow_exception(e);
+                    });
     asio::steady_timer stop_timer(ctx, std::chrono::milliseconds(500));
-    stop_timer.async_wait([&](boost::system::error_code) { client.request_stop(); });
+    stop_timer.async_wait([&](boost::system::error_code) { calls.emit(asio::cancellation_type::total); });
     const auto t0 = std::chrono::steady_clock::now();
-    auto answers = confirm_many(client, ctx, 3);
+    ctx.run();
     BOOST_TEST(seconds_since(t0) < 3.0, "a 30 s Retry-After wait ended by the stop");
     for (const auto& r : answers) {
         BOOST_TEST((r.kind == ApiResponse::Kind::failed));

@@ -20,6 +20,9 @@ void apply_confirm_answer(RowRecord& row, const ApiResponse& answer, const std::
 // A submit answer. `stopping`: a SIGTERM came while the call waited out an outage; a call that
 // provably sent nothing then leaves the row pending for the next run.
 SubmitResult submit_result(const RowRecord& row, const ApiResponse& answer, bool stopping, const std::string& at);
+// A row whose intent is recorded but whose request was never started (the batch stopped in
+// between): pending again, submitted at the next run without a look-up.
+SubmitResult not_sent(const RowRecord& row, const std::string& at);
 
 // A lookup verdict for a row whose submit was unanswered: found (SUBMITTED), absent (pending:
 // sent again) or impossible (IN_DOUBT, with what to check).

@@ -5,11 +5,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <cstddef>
-#include <set>
+#include <utility>
 
 namespace xferd {
 
@@ -30,32 +31,32 @@ private:
     asio::steady_timer timer_;
 };
 
-// Counting semaphore: bounds the requests in flight.
+class SemaphorePermit;
+
+// Counting semaphore: bounds the requests in flight. A permit is only ever held as a
+// SemaphorePermit, which gives it back when it goes out of scope.
 class AsyncSemaphore {
 public:
     AsyncSemaphore(asio::any_io_executor ex, std::size_t permits) : available_(permits), cond_(ex) {}
-    asio::awaitable<void> acquire()
-    {
-        while (available_ == 0) co_await cond_.wait();
-        --available_;
-    }
+    // A permit, or an empty one when the calling coroutine was asked to stop before one was free.
+    asio::awaitable<SemaphorePermit> acquire();
+    [[nodiscard]] std::size_t available() const { return available_; }
+
+private:
+    friend class SemaphorePermit;
     void release()
     {
         ++available_;
         cond_.notify_one();
     }
-    [[nodiscard]] std::size_t available() const { return available_; }
-
-private:
     std::size_t available_;
     AsyncCondition cond_;
 };
 
-// Releases a permit when it goes out of scope.
 class SemaphorePermit {
 public:
-    explicit SemaphorePermit(AsyncSemaphore& s) : sem_(&s) {}
-    SemaphorePermit(SemaphorePermit&& o) noexcept : sem_(o.sem_) { o.sem_ = nullptr; }
+    SemaphorePermit() = default;
+    SemaphorePermit(SemaphorePermit&& o) noexcept : sem_(std::exchange(o.sem_, nullptr)) {}
     SemaphorePermit(const SemaphorePermit&) = delete;
     SemaphorePermit& operator=(const SemaphorePermit&) = delete;
     SemaphorePermit& operator=(SemaphorePermit&&) = delete;
@@ -63,66 +64,38 @@ public:
     {
         if (sem_) sem_->release();
     }
+    explicit operator bool() const { return sem_ != nullptr; }
 
 private:
-    AsyncSemaphore* sem_;
+    friend class AsyncSemaphore;
+    explicit SemaphorePermit(AsyncSemaphore& s) : sem_(&s) {}
+    AsyncSemaphore* sem_ = nullptr;
 };
 
-// Sleeps that stop() ends at once, however many are waiting (SIGTERM during a retry wait).
-class StopSignal {
-public:
-    explicit StopSignal(asio::any_io_executor ex) : ex_(std::move(ex)) {}
-    StopSignal(const StopSignal&) = delete;
-    StopSignal& operator=(const StopSignal&) = delete;
-
-    // Waits `d`; false when stopped (before or during the wait).
-    asio::awaitable<bool> sleep_for(std::chrono::steady_clock::duration d)
-    {
-        if (stopped_) co_return false;
-        asio::steady_timer timer(ex_, d);
-        Registration registered(timers_, timer);
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        co_return !stopped_;
+inline asio::awaitable<SemaphorePermit> AsyncSemaphore::acquire()
+{
+    auto state = co_await asio::this_coro::cancellation_state;
+    for (;;) {
+        if (state.cancelled() != asio::cancellation_type::none) {
+            if (available_ > 0) cond_.notify_one();   // a wake-up meant for us goes to the next waiter
+            co_return SemaphorePermit{};
+        }
+        if (available_ > 0) break;
+        co_await cond_.wait();
     }
-    void stop()
-    {
-        stopped_ = true;
-        for (auto* t : timers_) t->cancel();
-    }
-    [[nodiscard]] bool stopped() const { return stopped_; }
+    --available_;
+    co_return SemaphorePermit(*this);
+}
 
-private:
-    struct Registration {
-        Registration(std::set<asio::steady_timer*>& set, asio::steady_timer& t) : set_(set), timer_(&t) { set_.insert(timer_); }
-        ~Registration() { set_.erase(timer_); }
-        Registration(const Registration&) = delete;
-        Registration& operator=(const Registration&) = delete;
-        std::set<asio::steady_timer*>& set_;
-        asio::steady_timer* timer_;
-    };
-    asio::any_io_executor ex_;
-    std::set<asio::steady_timer*> timers_;
-    bool stopped_ = false;
-};
-
-// Counts outstanding tasks; wait() returns when the count drops to zero.
-class TaskCounter {
-public:
-    explicit TaskCounter(asio::any_io_executor ex) : cond_(ex) {}
-    void add() { ++count_; }
-    void done()
-    {
-        if (--count_ == 0) cond_.notify_all();
-    }
-    asio::awaitable<void> wait()
-    {
-        while (count_ != 0) co_await cond_.wait();
-    }
-    [[nodiscard]] std::size_t count() const { return count_; }
-
-private:
-    std::size_t count_ = 0;
-    AsyncCondition cond_;
-};
+// Waits `d`; false when the calling coroutine is asked to stop before or during the wait (the
+// wait ends at once then: the timer's wait is cancelled through the coroutine's slot).
+inline asio::awaitable<bool> cancellable_sleep(std::chrono::steady_clock::duration d)
+{
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return false;
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return state.cancelled() == asio::cancellation_type::none;
+}
 
 }  // namespace xferd

@@ -1,7 +1,10 @@
 // The MobProc API as xferd uses it: required headers, bearer tokens (one refresh in flight for
 // every waiting row; a 401 refreshes and retries once; tokens refused as soon as granted space
 // the next fetch out), api.rate_limit (slowed down after a 429), and retries as the pure policy
-// says, each call bounded by api.row_deadline. Waits end at once on request_stop().
+// says, each call bounded by api.row_deadline. One client may serve several batches: a stop is
+// not the client's but the calling coroutine's (its cancellation slot, see task_group.hpp). A
+// total cancellation ends the call's waits at once and starts no new request; only a terminal one
+// cuts an HTTP exchange under way.
 #pragma once
 
 #include "xferd/core/config.hpp"
@@ -65,10 +68,6 @@ public:
     // True once any API call got an HTTP answer (so "the API could not be reached" is false).
     [[nodiscard]] bool api_reached() const { return api_reached_; }
 
-    // SIGTERM: every wait (retry delays, rate limit, token backoff, outage) ends at once and the
-    // calls give up ("stopped").
-    void request_stop() { stop_.stop(); }
-    [[nodiscard]] bool stopping() const { return stop_.stopped(); }
     [[nodiscard]] std::chrono::milliseconds reconcile_delay() const { return api_.reconcile_delay; }
     // How the latest token request ended (a proxy's refusal, the endpoint unreachable, an answer).
     [[nodiscard]] const CallOutcome& last_token_outcome() const { return last_token_outcome_; }
@@ -101,7 +100,6 @@ private:
     RetrySchedule schedule_;
     std::mt19937_64 rng_;
     RateLimiter limiter_;
-    StopSignal stop_;
     XferdMetrics* metrics_ = nullptr;
 
     TokenCache tokens_;

@@ -50,10 +50,8 @@ public:
     virtual bool outputs_missing(const std::filesystem::path& /*input*/) { return false; }
     // Files in `folder` xferd will not take: each said once (log + a note beside it).
     virtual asio::awaitable<void> notice_files_not_taken(std::filesystem::path /*folder*/) { co_return; }
-
-    // SIGTERM: work waiting out an API outage gives up (its batch ends `interrupted` and
-    // resumes at the next start) instead of holding the shutdown.
-    virtual void request_stop() {}
+    // A stop (SIGTERM) is not asked of the runner, whose client batches share: each job's
+    // coroutine is cancelled on its own (the daemon's TaskGroup, see task_group.hpp).
 };
 
 // Builds the runner for a configuration (the HTTPS client, the shared request budget). Called at
@@ -79,10 +77,9 @@ public:
     Daemon& operator=(const Daemon&) = delete;
 
     // Runs until stop(): watches, processes, and at the end waits for running batches up to
-    // watch.shutdown_grace. Error when it could not start at all (no runner, no inotify).
-    // `grace_expired` tells whether batches were still running when the grace period ended.
+    // watch.shutdown_grace; then cuts what they still have in flight and waits for them to
+    // unwind. Error when it could not start at all (no runner, no inotify).
     asio::awaitable<Result<void>> run();
-    [[nodiscard]] bool grace_expired() const;
     // A stop was asked (SIGTERM): running batches finish, nothing new starts.
     [[nodiscard]] bool stopping() const;
 
