@@ -10,6 +10,7 @@
 #include "test_files.hpp"
 
 #include "xferd/batch/report.hpp"
+#include "xferd_cli.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -23,27 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
-
-Run run_xferd(const test::TempDir& dir, std::vector<std::string> args)
-{
-    args.insert(args.begin(), XFERD_BINARY_DIR "/xferd");
-    fs::remove(dir / "out.txt");
-    fs::remove(dir / "err.txt");
-    Run r;
-    {
-        test::ChildProcess p(args, dir / "out.txt", dir / "err.txt");
-        auto st = p.wait_for(120s);
-        BOOST_TEST_REQUIRE(st.has_value(), "xferd did not finish");
-        r.status = *st;
-    }
-    r.out = test::read_text(dir / "out.txt");
-    r.err = test::read_text(dir / "err.txt");
-    return r;
-}
+using test::run_xferd;
 
 fs::path write_config(const test::TempDir& dir, test::SimFixture& sim, const std::string& tenant,
                       const std::string& inbox = "inbox", int max_attempts = 2, const std::string& more_api = "")

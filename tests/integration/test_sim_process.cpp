@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "sim_fixture.hpp"
+#include "temp_dir.hpp"
+#include "test_files.hpp"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -64,21 +66,6 @@ struct Process {
     }
 };
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("xferd-simproc-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(std::rand()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
-
-std::string slurp(const fs::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::uint16_t port_of(const std::string& line)
 {
     return std::uint16_t(std::stoi(line.substr(line.rfind(':') + 1)));
@@ -90,18 +77,18 @@ BOOST_AUTO_TEST_CASE(prints_listening_line_writes_tls_files_and_exits_0_on_sigte
 {
     TempDir dir;
     Process p({"--listen", "127.0.0.1:0", "--fixtures", XFERD_SOURCE_DIR "/samples/sim/fixtures.yaml",
-               "--tls-dir", (dir.path / "tls").string(), "--audit", (dir.path / "audit.jsonl").string()});
+               "--tls-dir", (dir / "tls").string(), "--audit", (dir / "audit.jsonl").string()});
     BOOST_TEST_REQUIRE(p.first_line.starts_with("listening on https://127.0.0.1:"));
     BOOST_TEST(p.first_line.back() == '\n');
     auto port = port_of(p.first_line);
     BOOST_TEST(port > 0);
     for (auto name : {"ca.pem", "cert.pem", "key.pem"})
-        BOOST_TEST(fs::exists(dir.path / "tls" / name));
+        BOOST_TEST(fs::exists(dir / "tls" / name));
     struct stat st{};
-    ::stat((dir.path / "tls" / "key.pem").c_str(), &st);
+    ::stat((dir / "tls" / "key.pem").c_str(), &st);
     BOOST_TEST((st.st_mode & 0777) == 0600);
 
-    HttpsTestClient c("127.0.0.1", port, (dir.path / "tls" / "ca.pem").string());
+    HttpsTestClient c("127.0.0.1", port, (dir / "tls" / "ca.pem").string());
     auto token = c.post("/as/token.oauth2",
                         "grant_type=password&client_id=demo-client&client_secret=demo-client-secret-7f3a9c"
                         "&scope=MOBPROC&username=command%3A%2F%2Fsvc-offboarding&password=demo-password-2b81e4",
@@ -115,7 +102,7 @@ BOOST_AUTO_TEST_CASE(prints_listening_line_writes_tls_files_and_exits_0_on_sigte
                       h);
     BOOST_TEST(res.status == 200);
     // Flushed per line: visible while the simulator still runs.
-    auto audit = slurp(dir.path / "audit.jsonl");
+    auto audit = read_text(dir / "audit.jsonl");
     BOOST_TEST(audit.find("\"externalOrderNumber\":\"PROC-1\"") != std::string::npos);
     BOOST_TEST(audit.find("\"orderId\":\"13298555\"") != std::string::npos);
     BOOST_TEST(p.terminate(SIGTERM) == 0);
@@ -127,16 +114,16 @@ BOOST_AUTO_TEST_CASE(reuses_existing_tls_material_and_exits_0_on_sigint)
     std::string ca_before;
     {
         Process first({"--fixtures", XFERD_SOURCE_DIR "/samples/sim/fixtures.yaml", "--tls-dir",
-                       (dir.path / "tls").string()});
+                       (dir / "tls").string()});
         BOOST_TEST_REQUIRE(first.first_line.starts_with("listening on "));
-        ca_before = slurp(dir.path / "tls" / "ca.pem");
+        ca_before = read_text(dir / "tls" / "ca.pem");
         BOOST_TEST(first.terminate(SIGINT) == 0);
     }
     Process second({"--fixtures", XFERD_SOURCE_DIR "/samples/sim/fixtures.yaml", "--tls-dir",
-                    (dir.path / "tls").string()});
+                    (dir / "tls").string()});
     BOOST_TEST_REQUIRE(second.first_line.starts_with("listening on "));
-    BOOST_TEST(slurp(dir.path / "tls" / "ca.pem") == ca_before);
-    HttpsTestClient c("127.0.0.1", port_of(second.first_line), (dir.path / "tls" / "ca.pem").string());
+    BOOST_TEST(read_text(dir / "tls" / "ca.pem") == ca_before);
+    HttpsTestClient c("127.0.0.1", port_of(second.first_line), (dir / "tls" / "ca.pem").string());
     BOOST_TEST(c.get("/mobproc/v1/ping").status == 400);
     BOOST_TEST(second.terminate() == 0);
 }
@@ -144,7 +131,7 @@ BOOST_AUTO_TEST_CASE(reuses_existing_tls_material_and_exits_0_on_sigint)
 BOOST_AUTO_TEST_CASE(bad_arguments_exit_2)
 {
     TempDir dir;
-    Process p({"--fixtures", XFERD_SOURCE_DIR "/samples/sim/fixtures.yaml", "--tls-dir", dir.path.string(),
+    Process p({"--fixtures", XFERD_SOURCE_DIR "/samples/sim/fixtures.yaml", "--tls-dir", dir.path().string(),
                "--fail-rate", "2"});
     BOOST_TEST(p.first_line.empty());
     int status = 0;
