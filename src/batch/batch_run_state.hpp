@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <deque>
 #include <memory>
 #include <optional>
 
@@ -47,6 +48,14 @@ struct StopReason {
     std::string message;
 };
 
+// A row of the submit pass whose intent is durable: its request body is ready to be sent.
+struct SubmitReady {
+    RowRecord row;
+    std::string body;
+};
+struct SubmitCursor;     // submit_pass.cpp
+struct SubmitProgress;   // submit_pass.cpp
+
 class BatchRun {
 public:
     BatchRun(BatchServices& services, BatchInfo batch, BatchOptions options);
@@ -61,6 +70,9 @@ private:
     asio::awaitable<void> write_confirmation();
     asio::awaitable<void> look_up();
     asio::awaitable<void> submit();
+    asio::awaitable<std::deque<SubmitReady>> next_submit_window(SubmitCursor& cursor);
+    asio::awaitable<std::deque<SubmitReady>> claim_and_intend(std::deque<SubmitReady> rows);
+    asio::awaitable<void> submit_row(SubmitReady item, SubmitProgress& progress);
     asio::awaitable<void> finish();
     asio::awaitable<void> write_results();
 

@@ -25,11 +25,6 @@ namespace xferd {
 
 namespace {
 
-struct Ready {
-    RowRecord row;
-    std::string body;
-};
-
 // The service is claimed by another row (this batch's or another's): not sent, and why.
 SubmitResult duplicate_of(const RowRecord& row, const ServiceEntry& h, const std::string& at)
 {
@@ -60,104 +55,128 @@ void log_submit(BatchLog& log, const std::string& label, const SubmitResult& res
 
 }  // namespace
 
+// Where the submit pass is: rows come from the store a window at a time, their bodies from the
+// snapshot read alongside. Repeated external order numbers were marked in the store when the rows
+// were read: no set of every number seen (it grew with the batch) is kept here.
+struct SubmitCursor {
+    RowStream stream;
+    std::size_t window;
+    std::size_t after = 0;
+    bool rows_left = true;
+};
+
+// What the progress line shows while the rows are submitted.
+struct SubmitProgress {
+    std::string file;
+    std::size_t todo = 0;
+    std::size_t done = 0;
+};
+
 asio::awaitable<void> BatchRun::submit()
 {
     retried_ = true;   // rows that fail in this pass are this run's try: asked again at the next run
     auto work = services_.reader.work(batch_.id);
     if (!work) co_return stop(BatchOutcome::End::state_error, work.error().message);
-    const std::size_t todo = work->submittable;
-    log_->info("submitting " + std::to_string(todo) + " approved rows");
-    const std::size_t window = std::max<std::size_t>(16, services_.budget.available() + 8);
-    const std::string file = std::filesystem::path(batch_.path).filename().string();
-
+    SubmitProgress progress{std::filesystem::path(batch_.path).filename().string(), work->submittable};
+    log_->info("submitting " + std::to_string(progress.todo) + " approved rows");
+    SubmitCursor cursor{RowStream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
+                                  DuplicateOrders::leave_to_caller),
+                        std::max<std::size_t>(16, services_.budget.available() + 8)};
     // The rows in flight: a stop of the batch reaches them through this group (see wait()).
     TaskGroup rows_in_flight(co_await asio::this_coro::executor);
-    // Repeated external order numbers were marked in the store when the rows were read: no set
-    // of every number seen (it grew with the batch) is kept here.
-    RowStream stream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
-                     DuplicateOrders::leave_to_caller);
-    std::size_t after = 0, done = 0;
-    bool rows_left = true;
 
-    // One window: the rows, their bodies from the snapshot, their claims and intents (durable).
-    auto prepare = [&]() -> asio::awaitable<std::deque<Ready>> {
-        std::deque<Ready> out;
-        auto rows = services_.reader.rows(batch_.id, RowSet::submittable, after, window);
-        if (!rows) {
-            stop(BatchOutcome::End::state_error, rows.error().message);
-            co_return out;
-        }
-        if (rows->size() < window) rows_left = false;
-        if (rows->empty()) co_return out;
-        after = rows->back().row;
-        for (auto& r : *rows) {
-            while (auto parsed = stream.next()) {
-                if (parsed->row.row < r.row) continue;
-                if (parsed->row.row == r.row)
-                    out.push_back({std::move(r), boost::json::serialize(make_order_request(parsed->row))});
-                break;
-            }
-        }
-        const std::string at = now_iso();
-        std::vector<ClaimResult> claims(out.size());
-        StoreWriter::Job intend = [&](StateStore& s) -> Result<void> {
-            for (std::size_t i = 0; i < out.size(); ++i) {
-                auto c = s.claim_and_intend(batch_.id, out[i].row, at);
-                if (!c) return c.error();
-                claims[i] = std::move(*c);
-            }
-            return {};
-        };
-        auto w = co_await services_.writer.write(std::move(intend));
-        if (!w) {
-            stop(BatchOutcome::End::state_error, "cannot record the intent to submit: " + w.error().message);
-            co_return std::deque<Ready>{};
-        }
-        std::deque<Ready> granted;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            if (claims[i].granted) {
-                out[i].row.intent_at = at;
-                granted.push_back(std::move(out[i]));
-                continue;
-            }
-            SubmitResult dup = duplicate_of(out[i].row, *claims[i].holder, at);
-            log_->warn(label(out[i].row) + " not submitted: " + dup.message);
-            services_.writer.write_later([id = batch_.id, dup](StateStore& s) { return s.record_submit(id, dup); });
-        }
-        co_return granted;
-    };
-
-    auto ready = co_await prepare();
+    auto ready = co_await next_submit_window(cursor);
     while (!ready.empty() && !stopped()) {
         std::size_t started = 0;
         for (; started < ready.size(); ++started) {
             auto permit = co_await services_.budget.acquire();   // empty: the batch is stopping
             if (!permit || stopped()) break;
-            rows_in_flight.spawn(
-                [this, &done, &file, todo, item = std::move(ready[started]),
-                 permit = std::move(permit)]() mutable -> asio::awaitable<void> {
-                    auto answer = co_await services_.client.submit_order(std::move(item.body));
-                    // The API down for api.outage_limit: like a stop, the row resumes at the next run.
-                    if (answer.api_down) stop(BatchOutcome::End::api_unavailable, answer.message);
-                    const bool stopping = co_await coroutine_stop_asked();
-                    auto result = submit_result(item.row, answer, stopping || answer.api_down, now_iso());
-                    log_submit(*log_, label(item.row), result);
-                    services_.writer.write_later(
-                        [id = batch_.id, result = std::move(result)](StateStore& s) { return s.record_submit(id, result); });
-                    if (services_.progress) services_.progress({file, "submitting", ++done, todo});
-                },
-                log_if_row_thrown("submitting a row"));
+            // The permit lives as long as the row's coroutine: it is captured with the row.
+            rows_in_flight.spawn([this, &progress, item = std::move(ready[started]), permit = std::move(permit)]() mutable {
+                return submit_row(std::move(item), progress);
+            },
+                                 log_if_row_thrown("submitting a row"));
         }
         // Stopped between the intents and the requests: what was not sent is plainly pending.
         for (std::size_t i = started; i < ready.size(); ++i)
             services_.writer.write_later([id = batch_.id, r = not_sent(ready[i].row, now_iso())](StateStore& s) {
                 return s.record_submit(id, r);
             });
-        if (!rows_left || stopped()) break;
-        ready = co_await prepare();
+        if (!cursor.rows_left || stopped()) break;
+        ready = co_await next_submit_window(cursor);
     }
     co_await rows_in_flight.wait();
     if (auto f = co_await services_.writer.flush(); !f) stop(BatchOutcome::End::state_error, f.error().message);
+}
+
+// The next window: its rows, their bodies from the snapshot, their claims and intents (durable).
+asio::awaitable<std::deque<SubmitReady>> BatchRun::next_submit_window(SubmitCursor& c)
+{
+    std::deque<SubmitReady> out;
+    auto rows = services_.reader.rows(batch_.id, RowSet::submittable, c.after, c.window);
+    if (!rows) {
+        stop(BatchOutcome::End::state_error, rows.error().message);
+        co_return out;
+    }
+    if (rows->size() < c.window) c.rows_left = false;
+    if (rows->empty()) co_return out;
+    c.after = rows->back().row;
+    for (auto& r : *rows) {
+        while (auto parsed = c.stream.next()) {
+            if (parsed->row.row < r.row) continue;
+            if (parsed->row.row == r.row)
+                out.push_back({std::move(r), boost::json::serialize(make_order_request(parsed->row))});
+            break;
+        }
+    }
+    co_return co_await claim_and_intend(std::move(out));
+}
+
+// One durable transaction claims every row's service and records its intent; the rows whose
+// service another row holds are recorded as duplicates (loosely) and left out.
+asio::awaitable<std::deque<SubmitReady>> BatchRun::claim_and_intend(std::deque<SubmitReady> out)
+{
+    const std::string at = now_iso();
+    std::vector<ClaimResult> claims(out.size());
+    StoreWriter::Job intend = [&](StateStore& s) -> Result<void> {
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            auto c = s.claim_and_intend(batch_.id, out[i].row, at);
+            if (!c) return c.error();
+            claims[i] = std::move(*c);
+        }
+        return {};
+    };
+    auto w = co_await services_.writer.write(std::move(intend));
+    if (!w) {
+        stop(BatchOutcome::End::state_error, "cannot record the intent to submit: " + w.error().message);
+        co_return std::deque<SubmitReady>{};
+    }
+    std::deque<SubmitReady> granted;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (claims[i].granted) {
+            out[i].row.intent_at = at;
+            granted.push_back(std::move(out[i]));
+            continue;
+        }
+        SubmitResult dup = duplicate_of(out[i].row, *claims[i].holder, at);
+        log_->warn(label(out[i].row) + " not submitted: " + dup.message);
+        services_.writer.write_later([id = batch_.id, dup](StateStore& s) { return s.record_submit(id, dup); });
+    }
+    co_return granted;
+}
+
+// One row's request and its answer, recorded loosely (a lost outcome is found by the look-up).
+asio::awaitable<void> BatchRun::submit_row(SubmitReady item, SubmitProgress& progress)
+{
+    auto answer = co_await services_.client.submit_order(std::move(item.body));
+    // The API down for api.outage_limit: like a stop, the row resumes at the next run.
+    if (answer.api_down) stop(BatchOutcome::End::api_unavailable, answer.message);
+    const bool stopping = co_await coroutine_stop_asked();
+    auto result = submit_result(item.row, answer, stopping || answer.api_down, now_iso());
+    log_submit(*log_, label(item.row), result);
+    services_.writer.write_later(
+        [id = batch_.id, result = std::move(result)](StateStore& s) { return s.record_submit(id, result); });
+    if (services_.progress) services_.progress({progress.file, "submitting", ++progress.done, progress.todo});
 }
 
 asio::awaitable<void> BatchRun::look_up()
