@@ -109,7 +109,10 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
     for (unsigned attempt = 1;; ++attempt) {
         auto token = co_await access_token();
         if (!token) {
-            const auto w = token_failure_transient_ ? co_await wait_out_outage() : OutageWait::no_outage;
+            // A named bool, not the test inside `?:` around a co_await: GCC 12 crashes on that.
+            const bool unreachable = token.error().is(ErrorKind::transient);
+            auto w = OutageWait::no_outage;
+            if (unreachable) w = co_await wait_out_outage();
             if (w == OutageWait::waited) {
                 deadline = clock::now() + api_.row_deadline;
                 continue;

@@ -41,7 +41,7 @@ Result<void> MobprocClient::take_token_answer(const HttpAttempt& a, TokenGrantTy
     if (status != 200) {
         if (metrics_) metrics_->token_request(grant, TokenResult::refused);
         // describe_api_error keeps only the error code and description, never our request.
-        return make_error(std::string("the token endpoint refused the ") + name +
+        return make_error(ErrorKind::auth, std::string("the token endpoint refused the ") + name +
                           " grant: " + describe_api_error(status, a.response.body()));
     }
     boost::system::error_code ec;
@@ -50,7 +50,8 @@ Result<void> MobprocClient::take_token_answer(const HttpAttempt& a, TokenGrantTy
     const auto* at = obj ? obj->if_contains("access_token") : nullptr;
     if (!at || !at->is_string()) {
         if (metrics_) metrics_->token_request(grant, TokenResult::refused);
-        return make_error(std::string("the token endpoint's answer to the ") + name + " grant holds no access_token");
+        return make_error(ErrorKind::auth,
+                          std::string("the token endpoint's answer to the ") + name + " grant holds no access_token");
     }
     TokenGrant g;
     g.access_token = std::string(at->get_string());
@@ -82,7 +83,6 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
                            {"client_secret", api_.client_secret}, {"scope", "MOBPROC"},
                            {"username", api_.username}, {"password", api_.password}});
     const auto grant = use_refresh_token ? TokenGrantType::refresh_token : TokenGrantType::password;
-    token_failure_transient_ = false;
     for (unsigned attempt = 1;; ++attempt) {
         http::request<http::string_body> req{http::verb::post, token_endpoint_.path, 11};
         req.set(http::field::content_type, "application/x-www-form-urlencoded");
@@ -102,13 +102,13 @@ asio::awaitable<Result<void>> MobprocClient::fetch_token(bool use_refresh_token)
                                      : a.error_text;
         if (v == Verdict::give_up) {  // the proxy refuses: the same next time, not an outage
             if (metrics_) metrics_->token_request(grant, TokenResult::unreachable);
-            co_return make_error("cannot reach the token endpoint " + api_.token_url + ": " + what);
+            co_return make_error(ErrorKind::config, "cannot reach the token endpoint " + api_.token_url + ": " + what);
         }
         auto delay = next_delay(schedule_, attempt, a.outcome.retry_after, rng_);
         if (!delay) {
-            token_failure_transient_ = true;
             if (metrics_) metrics_->token_request(grant, TokenResult::unreachable);
-            co_return make_error("cannot reach the token endpoint " + api_.token_url + ": " + what + " (after " +
+            // transient: the caller waits the outage out (api.outage_after) before giving up.
+            co_return make_error(ErrorKind::transient, "cannot reach the token endpoint " + api_.token_url + ": " + what + " (after " +
                                  std::to_string(attempt) + " attempts)");
         }
         log_("WARN", "token endpoint: " + what + "; retrying in " + std::to_string(delay->count()) + " ms");
@@ -149,7 +149,7 @@ asio::awaitable<Result<std::string>> MobprocClient::access_token()
             // One fetch for everyone: wait for its outcome.
             auto failures_before = token_failures_;
             co_await token_changed_.wait();
-            if (token_failures_ != failures_before) co_return make_error(last_token_error_);
+            if (token_failures_ != failures_before) co_return last_token_error_;
             if (co_await coroutine_stop_asked()) co_return make_error("stopped while waiting for a token");
             continue;
         }
@@ -164,9 +164,9 @@ asio::awaitable<Result<std::string>> MobprocClient::access_token()
         }
         if (!r) {
             ++token_failures_;
-            last_token_error_ = r.error().message;
+            last_token_error_ = r.error();
             token_changed_.notify_all();
-            co_return make_error(last_token_error_);
+            co_return last_token_error_;
         }
         token_changed_.notify_all();
     }

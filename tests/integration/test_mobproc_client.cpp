@@ -349,4 +349,32 @@ BOOST_AUTO_TEST_CASE(a_server_that_is_not_trusted_is_refused)
     BOOST_TEST(r.message.find("TLS handshake") != std::string::npos, r.message);
 }
 
+// A token endpoint that cannot be reached is an outage (the call waits it out and goes through);
+// one that refuses the credentials is not (the call fails at once, saying so).
+BOOST_AUTO_TEST_CASE(an_unreachable_token_endpoint_is_waited_out_and_a_refusal_is_not)
+{
+    sim::Options o;
+    o.faults.token_outage_from = std::chrono::seconds(0);
+    o.faults.token_outage_for = std::chrono::seconds(2);
+    test::SimFixture sim(o);
+    asio::io_context ctx{1};
+    auto tls = make_client_tls_context(sim.ca_file());
+    ApiConfig api = api_for(sim);
+    api.max_attempts = 2;
+    api.outage_after = std::chrono::milliseconds(200);
+    api.outage_limit = std::chrono::seconds(20);
+    MobprocClient client(ctx.get_executor(), api, *tls, [](std::string_view, std::string_view) {});
+    auto waited = confirm_many(client, ctx, 1).at(0);
+    BOOST_TEST(waited.ok(), waited.status << " " << waited.message);
+    BOOST_TEST(!waited.authentication_failed);
+
+    api.password = "not-the-password";
+    MobprocClient refused_client(ctx.get_executor(), api, *tls, [](std::string_view, std::string_view) {});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto refused = confirm_many(refused_client, ctx, 1).at(0);
+    BOOST_TEST(refused.authentication_failed);
+    BOOST_TEST(refused.message.find("refused") != std::string::npos, refused.message);
+    BOOST_TEST(seconds_since(t0) < 5.0, "a refusal was waited on as an outage");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -105,12 +105,11 @@ private:
     TokenCache tokens_;
     bool token_fetch_in_flight_ = false;
     std::uint64_t token_failures_ = 0;
-    std::string last_token_error_;
+    Error last_token_error_;   // what the last failed fetch said, for those who waited on it
     CallOutcome last_token_outcome_;
     AsyncCondition token_changed_;
     unsigned token_requests_ = 0;
     bool api_reached_ = false;
-    bool token_failure_transient_ = false;  // the last token fetch could not reach the endpoint
     bool paused_ = false;                   // in an outage: logged once, cleared on success
     std::chrono::steady_clock::time_point last_success_ = std::chrono::steady_clock::now();
 };
