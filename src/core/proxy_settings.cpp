@@ -145,6 +145,12 @@ std::string host_and_port(std::string_view host, std::string_view port)
     return (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" + std::string(port);
 }
 
+std::string https_host_header(std::string_view host, std::string_view port)
+{
+    if (port != "443") return host_and_port(host, port);
+    return host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+}
+
 std::string proxy_url(const ProxyServer& server) { return "http://" + host_and_port(server.host, server.port); }
 
 bool is_proxy_disabled(std::string_view text)

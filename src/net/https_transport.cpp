@@ -228,7 +228,7 @@ asio::awaitable<HttpAttempt> HttpsTransport::request(const HttpsUrl& where, http
         ++opened_;
         if (!co_await conn->open(where, proxy, timeouts_, attempt)) co_return attempt;
     }
-    req.set(http::field::host, where.host + (where.port == "443" ? "" : ":" + where.port));
+    req.set(http::field::host, https_host_header(where.host, where.port));
     req.keep_alive(true);
     co_await conn->exchange(req, timeouts_, limits_, attempt);
     if (conn->reusable() && idle_[key].size() < max_idle_per_host_) idle_[key].push_back(std::move(conn));

@@ -138,6 +138,11 @@ BOOST_AUTO_TEST_CASE(basic_credentials_and_refusals_say_what_to_check)
     BOOST_TEST(basic_proxy_authorization("Aladdin", "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
     BOOST_TEST(basic_proxy_authorization("u", "") == "Basic dTo=");
     BOOST_TEST(host_and_port("::1", "443") == "[::1]:443");
+    // The Host header of a request to the API: an IPv6 literal is bracketed, port 443 left out.
+    BOOST_TEST(https_host_header("::1", "8443") == "[::1]:8443");
+    BOOST_TEST(https_host_header("::1", "443") == "[::1]");
+    BOOST_TEST(https_host_header("api.example.com", "443") == "api.example.com");
+    BOOST_TEST(https_host_header("127.0.0.1", "8443") == "127.0.0.1:8443");
 
     const ProxyServer p{"proxy", "3128"};
     BOOST_TEST(connect_refusal_text(p, "api:443", 407, "Proxy Authentication Required") ==

@@ -22,6 +22,8 @@ struct ProxyServer {
 
 // "host:port", with brackets around an IPv6 literal (a CONNECT target, a Host header).
 std::string host_and_port(std::string_view host, std::string_view port);
+// The Host header of an HTTPS request: the port only when it is not 443 (RFC 9110 § 7.2).
+std::string https_host_header(std::string_view host, std::string_view port);
 // "http://host:port": the proxy as messages and `xferd check` name it (never with credentials).
 std::string proxy_url(const ProxyServer& server);
 
