@@ -16,16 +16,6 @@ HttpsUrl must_parse(std::string_view url)
     return *parsed;
 }
 
-// The proxy `host` is reached through (api.proxy, or HTTPS_PROXY unless NO_PROXY names it).
-std::optional<ProxyRoute> route_to(const ApiConfig& api, const std::string& host)
-{
-    const ProxyServer* server = proxy_for(api.proxy, host);
-    if (!server) return std::nullopt;
-    ProxyRoute route{*server, api.proxy.origin == ProxyOrigin::key ? "api.proxy" : api.proxy.env_var, ""};
-    if (!api.proxy_username.empty()) route.authorization = basic_proxy_authorization(api.proxy_username, api.proxy_password);
-    return route;
-}
-
 std::string outcome_text(const HttpAttempt& a)
 {
     if (a.outcome.kind == CallOutcome::Kind::answered) return "HTTP " + std::to_string(a.outcome.http_status);
@@ -54,8 +44,8 @@ MobprocClient::MobprocClient(asio::any_io_executor ex, const ApiConfig& api, std
     : api_(api),
       base_(must_parse(api.base_url)),
       token_endpoint_(must_parse(api.token_url)),
-      base_proxy_(route_to(api, base_.host)),
-      token_proxy_(route_to(api, token_endpoint_.host)),
+      base_proxy_(proxy_route_to(api, base_.host)),
+      token_proxy_(proxy_route_to(api, token_endpoint_.host)),
       transport_(ex, std::move(tls), HttpsTimeouts{api.connect_timeout, api.tls_timeout, api.request_timeout},
                  api.concurrency + 4, HttpsLimits{api.max_response_bytes}),
       log_(std::move(log)),

@@ -1,5 +1,7 @@
 #include "proxy_tunnel.hpp"
 
+#include "xferd/core/config.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -36,6 +38,15 @@ bool failed(HttpAttempt& attempt, const ProxyRoute& proxy, const std::string& wh
 }
 
 }  // namespace
+
+std::optional<ProxyRoute> proxy_route_to(const ApiConfig& api, const std::string& host)
+{
+    const ProxyServer* server = proxy_for(api.proxy, host);
+    if (!server) return std::nullopt;
+    ProxyRoute route{*server, api.proxy.origin == ProxyOrigin::key ? "api.proxy" : api.proxy.env_var, ""};
+    if (!api.proxy_username.empty()) route.authorization = basic_proxy_authorization(api.proxy_username, api.proxy_password);
+    return route;
+}
 
 asio::awaitable<bool> open_proxy_tunnel(beast::tcp_stream& stream, const HttpsUrl& where, const ProxyRoute& proxy,
                                         std::chrono::milliseconds deadline, HttpAttempt& attempt)

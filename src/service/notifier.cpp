@@ -110,7 +110,8 @@ asio::awaitable<AttemptResult> post_webhook_once(StatePtr s, const Item& item)
     req.set(http::field::content_type, "application/json");
     req.set(http::field::user_agent, s->options.user_agent);
     req.body() = item.json;
-    HttpAttempt a = co_await s->transport->request(*s->url, std::move(req));
+    const ProxyRoute* proxy = s->options.proxy ? &*s->options.proxy : nullptr;
+    HttpAttempt a = co_await s->transport->request(*s->url, std::move(req), proxy);
     if (s->stopped) co_return AttemptResult{false, false, "stopped"};
     if (a.outcome.kind != CallOutcome::Kind::answered) co_return AttemptResult{false, true, a.error_text};
     int status = a.outcome.http_status;
@@ -186,7 +187,9 @@ Result<NotifierOptions> notifier_options(const Config& config)
     o.webhook = config.notify.webhook;
     o.timeout = config.notify.timeout;
     if (o.webhook) {
-        if (auto url = parse_https_url(*o.webhook); !url) return make_error("notify.webhook: " + url.error().message);
+        auto url = parse_https_url(*o.webhook);
+        if (!url) return make_error("notify.webhook: " + url.error().message);
+        o.proxy = proxy_route_to(config.api, url->host);   // as the API's calls: NO_PROXY honoured
         auto tls = make_client_tls_context(config.notify.ca_file ? config.notify.ca_file : config.api.ca_file);
         if (!tls) return make_error("notify.webhook: " + tls.error().message);
         o.tls = *tls;

@@ -3,6 +3,7 @@
 // cut off at their timeout, a full queue drops and says so, and the caller is never blocked.
 #include <boost/test/unit_test.hpp>
 
+#include "connect_proxy.hpp"
 #include "https_receiver.hpp"
 #include "temp_dir.hpp"
 
@@ -411,4 +412,47 @@ BOOST_AUTO_TEST_CASE(options_come_from_the_config)
     auto bad = notifier_options(c);
     BOOST_REQUIRE(!bad);
     BOOST_TEST(bad.error().message.find("missing-ca.pem") != std::string::npos);
+}
+
+// notify.webhook goes the way the API's calls go: through api.proxy (with its credentials, never
+// logged), and straight to a host NO_PROXY names.
+BOOST_AUTO_TEST_CASE(the_webhook_goes_through_the_api_proxy_and_no_proxy_is_honoured)
+{
+    Receiver r;
+    const std::string target = "127.0.0.1:" + std::to_string(r.server.port());
+    const std::string password = "pr0xy-s3cret";
+    test::ConnectProxy proxy(test::ConnectProxy::Mode::tunnel, basic_proxy_authorization("hooks", password));
+    Config c;
+    c.notify.webhook = "https://" + target + "/x";
+    c.api.ca_file = r.tls.ca;
+    c.api.proxy.origin = ProxyOrigin::key;
+    c.api.proxy.server = ProxyServer{"127.0.0.1", std::to_string(proxy.port())};
+    c.api.proxy_username = "hooks";
+    c.api.proxy_password = password;
+    auto deliver = [&](const Config& config) {
+        auto o = notifier_options(config);
+        BOOST_REQUIRE(o);
+        asio::io_context ioc;
+        Logs logs;
+        Notifier n(ioc.get_executor(), *o, nullptr, logs.fn());
+        run(ioc, [&]() -> asio::awaitable<void> {
+            n.notify(sample_event());
+            co_await n.drain(std::chrono::steady_clock::now() + 60s);
+        });
+        BOOST_TEST(logs.all().find(password) == std::string::npos);
+        return logs.all();
+    };
+    auto through = deliver(c);
+    BOOST_TEST(r.server.received().size() == 1u, through);
+    BOOST_TEST(proxy.tunnels() == 1);
+    BOOST_TEST_REQUIRE(proxy.request_lines().size() == 1u);
+    BOOST_TEST(proxy.request_lines()[0] == "CONNECT " + target + " HTTP/1.1");
+
+    c.api.proxy.origin = ProxyOrigin::env;   // HTTPS_PROXY, with NO_PROXY naming the receiver
+    c.api.proxy.env_var = "HTTPS_PROXY";
+    c.api.proxy.no_proxy = "127.0.0.1";
+    c.api.proxy.no_proxy_var = "NO_PROXY";
+    auto direct = deliver(c);
+    BOOST_TEST(r.server.received().size() == 2u, direct);
+    BOOST_TEST(proxy.connects() == 1, "NO_PROXY names the receiver: no CONNECT");
 }

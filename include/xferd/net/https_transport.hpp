@@ -55,6 +55,12 @@ struct ProxyRoute {
     std::string authorization;  // the Proxy-Authorization value, or "": a secret, never in any text
 };
 
+struct ApiConfig;
+
+// The proxy `host` is reached through: api.proxy, or HTTPS_PROXY unless NO_PROXY names it; with
+// api.proxy_username's credentials. Used for the API, its token endpoint and notify.webhook.
+std::optional<ProxyRoute> proxy_route_to(const ApiConfig& api, const std::string& host);
+
 struct HttpAttempt {
     CallOutcome outcome;                              // what happened, for the retry policy
     http::response<http::string_body> response;       // when outcome.kind == answered

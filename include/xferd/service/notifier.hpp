@@ -12,6 +12,7 @@
 #include "xferd/core/config.hpp"
 #include "xferd/core/notify_event.hpp"
 #include "xferd/core/xferd_metrics.hpp"
+#include "xferd/net/https_transport.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -30,6 +31,7 @@ struct NotifierOptions {
     std::optional<std::filesystem::path> command;
     std::optional<std::string> webhook;                  // https:// URL
     std::shared_ptr<boost::asio::ssl::context> tls;      // for the webhook; verifies the peer
+    std::optional<ProxyRoute> proxy;                     // the webhook through api.proxy / HTTPS_PROXY
     std::chrono::milliseconds timeout{10'000};           // one attempt (connect, TLS and answer each)
     unsigned max_attempts = 4;
     std::chrono::milliseconds retry_base_delay{2'000};   // doubling, with jitter, up to the max
