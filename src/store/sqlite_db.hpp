@@ -28,6 +28,9 @@ public:
     Statement& reset();   // ready for new bindings
     Statement& bind(int index, std::int64_t v);
     Statement& bind(int index, std::string_view v);
+    // Not copied: the text must stay alive and unchanged until the statement has run (hot paths
+    // that bind a record's fields and run at once; a temporary here would dangle).
+    Statement& bind_ref(int index, std::string_view v);
     Statement& bind(int index, bool v) { return bind(index, std::int64_t{v}); }
     Statement& bind_null(int index);
 

@@ -20,33 +20,34 @@ E enum_at(const Statement& s, int col)
     return static_cast<E>(s.int_at(col));
 }
 
-// The outcome and confirmation fields, bound in the order of update_sql (after ?1 batch, ?2 row).
+// The outcome and confirmation fields, bound in the order of update_sql (after ?1 batch, ?2 row);
+// the record must outlive the statement's run (its text is not copied).
 void bind_progress(Statement& s, const RowRecord& r, int c)
 {
     const auto& f = r.confirmation;
     s.bind(c, code(r.confirm_state))
-        .bind(c + 1, f.account_holder)
-        .bind(c + 2, f.account_holder_email)
-        .bind(c + 3, f.account_holder_id)
-        .bind(c + 4, f.account_holder_tangoe_id)
-        .bind(c + 5, f.department)
-        .bind(c + 6, f.device)
-        .bind(c + 7, f.imei)
-        .bind(c + 8, f.carrier)
-        .bind(c + 9, f.contract_end)
-        .bind(c + 10, f.service_number)
-        .bind(c + 11, f.service_status)
-        .bind(c + 12, f.error)
-        .bind(c + 13, r.confirmed_at)
+        .bind_ref(c + 1, f.account_holder)
+        .bind_ref(c + 2, f.account_holder_email)
+        .bind_ref(c + 3, f.account_holder_id)
+        .bind_ref(c + 4, f.account_holder_tangoe_id)
+        .bind_ref(c + 5, f.department)
+        .bind_ref(c + 6, f.device)
+        .bind_ref(c + 7, f.imei)
+        .bind_ref(c + 8, f.carrier)
+        .bind_ref(c + 9, f.contract_end)
+        .bind_ref(c + 10, f.service_number)
+        .bind_ref(c + 11, f.service_status)
+        .bind_ref(c + 12, f.error)
+        .bind_ref(c + 13, r.confirmed_at)
         .bind(c + 14, code(r.decision))
-        .bind(c + 15, r.reason)
+        .bind_ref(c + 15, r.reason)
         .bind(c + 16, code(r.operator_verdict))
         .bind(c + 17, code(r.status))
         .bind(c + 18, r.retry)
-        .bind(c + 19, r.order_id)
-        .bind(c + 20, r.message)
-        .bind(c + 21, r.intent_at)
-        .bind(c + 22, r.submitted_at);
+        .bind_ref(c + 19, r.order_id)
+        .bind_ref(c + 20, r.message)
+        .bind_ref(c + 21, r.intent_at)
+        .bind_ref(c + 22, r.submitted_at);
 }
 
 const std::string progress_fields =
@@ -170,13 +171,13 @@ Result<void> SqliteStore::insert_rows(BatchId batch, std::span<const RowRecord> 
         (*s)->reset()
             .bind(1, batch)
             .bind(2, static_cast<std::int64_t>(r.row))
-            .bind(3, r.external_order_number)
-            .bind(4, r.service_id)
-            .bind(5, r.service_number)
-            .bind(6, r.employee_email)
-            .bind(7, r.employee_id)
-            .bind(8, r.personal_email)
-            .bind(9, r.contact_number);
+            .bind_ref(3, r.external_order_number)
+            .bind_ref(4, r.service_id)
+            .bind_ref(5, r.service_number)
+            .bind_ref(6, r.employee_email)
+            .bind_ref(7, r.employee_id)
+            .bind_ref(8, r.personal_email)
+            .bind_ref(9, r.contact_number);
         bind_progress(**s, r, 10);
         if (auto done = (*s)->run(); !done) return db_.error("cannot record row " + std::to_string(r.row));
     }
@@ -418,13 +419,13 @@ Result<ClaimResult> SqliteStore::claim_and_intend(BatchId batch, const RowRecord
         auto s = db_.prepare("INSERT INTO services (service_id, batch_id, row, external_order_number, ordered, at) "
                              "VALUES (?1, ?2, ?3, ?4, 0, ?5)");
         if (!s) return s.error();
-        (*s)->bind(1, row.service_id).bind(2, batch).bind(3, static_cast<std::int64_t>(row.row));
-        (*s)->bind(4, row.external_order_number).bind(5, at);
+        (*s)->bind_ref(1, row.service_id).bind(2, batch).bind(3, static_cast<std::int64_t>(row.row));
+        (*s)->bind_ref(4, row.external_order_number).bind_ref(5, at);
         if (auto r = (*s)->run(); !r) return r.error();
     }
     auto s = db_.prepare("UPDATE rows SET status = 1, intent_at = ?3 WHERE batch_id = ?1 AND row = ?2");
     if (!s) return s.error();
-    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(row.row)).bind(3, at);
+    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(row.row)).bind_ref(3, at);
     if (auto r = (*s)->run(); !r) return r.error();
     return ClaimResult{true, std::nullopt};
 }
@@ -436,15 +437,15 @@ Result<void> SqliteStore::record_submit(BatchId batch, const SubmitResult& r)
                          "c_carrier = CASE WHEN c_carrier = '' THEN ?8 ELSE c_carrier END "
                          "WHERE batch_id = ?1 AND row = ?2");
     if (!s) return s.error();
-    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, code(r.status)).bind(4, r.order_id);
-    (*s)->bind(5, r.message).bind(6, r.retry).bind(7, r.at).bind(8, r.carrier);
+    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, code(r.status)).bind_ref(4, r.order_id);
+    (*s)->bind_ref(5, r.message).bind(6, r.retry).bind_ref(7, r.at).bind_ref(8, r.carrier);
     if (auto done = (*s)->run(); !done) return done.error();
     if (r.status == RowStatus::submitted) {
         // The order covers the service for every later batch.
         auto u = db_.prepare("UPDATE services SET ordered = 1, order_id = ?3, at = ?4 WHERE batch_id = ?1 AND "
                              "row = ?2");
         if (!u) return u.error();
-        (*u)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, r.order_id).bind(4, r.at);
+        (*u)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind_ref(3, r.order_id).bind_ref(4, r.at);
         return (*u)->run();
     }
     if (r.status == RowStatus::failed) {
