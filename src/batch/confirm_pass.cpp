@@ -13,7 +13,6 @@
 #include "xferd/core/order.hpp"
 
 #include <boost/asio/this_coro.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace xferd {
 
@@ -91,7 +90,7 @@ asio::awaitable<void> BatchRun::confirm()
         co_await services_.budget.acquire();
         SemaphorePermit permit(services_.budget);
         if (stopped() || first.aborted()) break;
-        std::string body = boost::json::serialize(make_order_request(parsed->row));
+        std::string body = order_request_body(parsed->row);
         tasks.add();
         asio::co_spawn(
             ex,

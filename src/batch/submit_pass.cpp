@@ -18,7 +18,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <deque>
 
@@ -95,7 +94,7 @@ asio::awaitable<void> BatchRun::submit()
             while (auto parsed = stream.next()) {
                 if (parsed->row.row < r.row) continue;
                 if (parsed->row.row == r.row)
-                    out.push_back({std::move(r), boost::json::serialize(make_order_request(parsed->row))});
+                    out.push_back({std::move(r), order_request_body(parsed->row)});
                 break;
             }
         }
