@@ -222,6 +222,18 @@ Result<void> SqliteStore::update_rows(BatchId batch, std::span<const RowRecord> 
     return {};
 }
 
+Result<void> SqliteStore::update_decisions(BatchId batch, std::span<const RowRecord> rows)
+{
+    auto s = db_.prepare("UPDATE rows SET decision = ?3, reason = ?4, operator = ?5 WHERE batch_id = ?1 AND row = ?2");
+    if (!s) return s.error();
+    for (const auto& r : rows) {
+        (*s)->reset().bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, code(r.decision));
+        (*s)->bind_ref(4, r.reason).bind(5, code(r.operator_verdict));
+        if (auto done = (*s)->run(); !done) return db_.error("cannot update row " + std::to_string(r.row));
+    }
+    return {};
+}
+
 Result<std::vector<RowRecord>> SqliteStore::rows(BatchId batch, RowSet set, std::size_t after_row,
                                                  std::size_t limit)
 {
@@ -250,15 +262,19 @@ Result<std::vector<RowRecord>> SqliteStore::rows_at_rank(BatchId batch, int rank
 
 Result<BatchWork> SqliteStore::work(BatchId batch)
 {
-    static const std::string sql = "SELECT COUNT(*), "
-                                   "SUM(decision = 1), SUM(decision = 2), SUM(decision = 3), SUM(decision = 0), "
-                                   "SUM(status = 2), SUM(status = 3), SUM(status = 4), SUM(status = 5), "
-                                   "SUM(status = 6), SUM(status IN (0, 1)), SUM(" +
-                                   where_of(RowSet::needs_confirm) + "), SUM(" + where_of(RowSet::undecided) +
-                                   "), SUM(" + where_of(RowSet::submittable) + "), SUM(" +
-                                   where_of(RowSet::unresolved) + "), SUM(status = 1), SUM(" +
-                                   where_of(RowSet::retryable) + "), SUM(" + where_of(RowSet::awaiting_operator) +
-                                   ") FROM rows r WHERE r.batch_id = ?1";
+    // The sums run over the few distinct states, not over every row: one grouping pass instead
+    // of eighteen aggregate calls a row (the step loop asks for this after every step).
+    static const std::string sql = [] {
+        const std::string sums[] = {"r.decision = 1", "r.decision = 2", "r.decision = 3", "r.decision = 0",
+                                    "r.status = 2", "r.status = 3", "r.status = 4", "r.status = 5", "r.status = 6",
+                                    "r.status IN (0, 1)", where_of(RowSet::needs_confirm), where_of(RowSet::undecided),
+                                    where_of(RowSet::submittable), where_of(RowSet::unresolved), "r.status = 1",
+                                    where_of(RowSet::retryable), where_of(RowSet::awaiting_operator)};
+        std::string q = "SELECT SUM(r.n)";
+        for (const auto& e : sums) q += ", SUM(r.n * (" + e + "))";
+        return q + " FROM (SELECT decision, status, confirm_state, operator, retry, COUNT(*) AS n FROM rows "
+                   "WHERE batch_id = ?1 GROUP BY 1, 2, 3, 4, 5) r";
+    }();
     // (not_final is the same as counts.pending: status pending or submitting.)
     auto s = db_.prepare(sql);
     if (!s) return s.error();
@@ -289,6 +305,21 @@ Result<BatchWork> SqliteStore::work(BatchId batch)
     w.not_final = c.pending;
     (*s)->reset();
     return w;
+}
+
+Result<std::vector<StateStore::StateCount>> SqliteStore::state_counts(BatchId batch)
+{
+    auto s = db_.prepare("SELECT status, decision, COUNT(*) FROM rows WHERE batch_id = ?1 GROUP BY 1, 2");
+    if (!s) return s.error();
+    (*s)->bind(1, batch);
+    std::vector<StateCount> out;
+    for (;;) {
+        auto row = (*s)->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back({enum_at<RowStatus>(**s, 0), enum_at<Decision>(**s, 1), static_cast<std::size_t>((*s)->int_at(2))});
+    }
+    return out;
 }
 
 Result<std::vector<StateStore::Repeat>> SqliteStore::repeats(BatchId batch, RepeatField field, std::size_t limit)
