@@ -71,9 +71,12 @@ std::string where_of(RowSet set)
     return "0";
 }
 
-Result<std::vector<RowRecord>> read_rows(Statement* s)
+Result<std::vector<RowRecord>> read_rows(Statement* s, std::size_t limit)
 {
     std::vector<RowRecord> out;
+    // A record is large and growing the vector moves every one; a chunk's limit is no more than
+    // growth would reach anyway (a huge limit is a "read them all": left to grow).
+    if (limit <= 8192) out.reserve(limit);
     for (;;) {
         auto row = s->step();
         if (!row) return row.error();
@@ -241,7 +244,7 @@ Result<std::vector<RowRecord>> SqliteStore::rows(BatchId batch, RowSet set, std:
                          where_of(set) + " ORDER BY r.row LIMIT ?3");
     if (!s) return s.error();
     (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(after_row)).bind(3, static_cast<std::int64_t>(limit));
-    return read_rows(*s);
+    return read_rows(*s, limit);
 }
 
 Result<std::vector<RowRecord>> SqliteStore::rows_at_rank(BatchId batch, int rank, std::size_t after_row,
@@ -257,7 +260,7 @@ Result<std::vector<RowRecord>> SqliteStore::rows_at_rank(BatchId batch, int rank
     if (!s) return s.error();
     (*s)->bind(1, batch).bind(2, std::int64_t{rank}).bind(3, static_cast<std::int64_t>(after_row));
     (*s)->bind(4, static_cast<std::int64_t>(limit));
-    return read_rows(*s);
+    return read_rows(*s, limit);
 }
 
 Result<BatchWork> SqliteStore::work(BatchId batch)
