@@ -67,7 +67,9 @@ asio::awaitable<void> BatchRun::submit()
     if (!work) co_return stop(BatchOutcome::End::state_error, work.error().message);
     const std::size_t todo = work->submittable;
     log_->info("submitting " + std::to_string(todo) + " approved rows");
-    const std::size_t window = std::max<std::size_t>(16, services_.budget.available() + 8);
+    // Requests stop starting while the next window's intents are made durable (an fsync): four
+    // rounds of api.concurrency a window make that pause a quarter as frequent as one round did.
+    const std::size_t window = std::max<std::size_t>(16, 4 * services_.budget.available() + 8);
     const std::string file = std::filesystem::path(batch_.path).filename().string();
 
     auto ex = co_await asio::this_coro::executor;
