@@ -47,6 +47,10 @@ SubmitResult duplicate_of(const RowRecord& row, const ServiceEntry& h, const std
     return dup;
 }
 
+// Rows a window. Requests stop starting while the next window's intents are made durable (an
+// fsync): four rounds of api.concurrency a window make that pause a quarter as frequent as one.
+std::size_t submit_window(std::size_t concurrency) { return std::max<std::size_t>(16, 4 * concurrency + 8); }
+
 // What the submit answer says, in the batch log.
 void log_submit(BatchLog& log, const std::string& label, const SubmitResult& result)
 {
@@ -67,9 +71,7 @@ asio::awaitable<void> BatchRun::submit()
     if (!work) co_return stop(BatchOutcome::End::state_error, work.error().message);
     const std::size_t todo = work->submittable;
     log_->info("submitting " + std::to_string(todo) + " approved rows");
-    // Requests stop starting while the next window's intents are made durable (an fsync): four
-    // rounds of api.concurrency a window make that pause a quarter as frequent as one round did.
-    const std::size_t window = std::max<std::size_t>(16, 4 * services_.budget.available() + 8);
+    const std::size_t window = submit_window(services_.budget.available());
     const std::string file = std::filesystem::path(batch_.path).filename().string();
 
     auto ex = co_await asio::this_coro::executor;

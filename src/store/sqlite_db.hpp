@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xferd::sqlite {
 
@@ -46,6 +47,20 @@ private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
 };
+
+// Steps `s` to the end, one read(s) a row.
+template <class Read>
+auto read_all(Statement& s, Read read, std::size_t reserve = 0) -> Result<std::vector<decltype(read(s))>>
+{
+    std::vector<decltype(read(s))> out;
+    out.reserve(reserve);
+    for (;;) {
+        auto row = s.step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(read(s));
+    }
+}
 
 class Database {
 public:

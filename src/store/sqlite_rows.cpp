@@ -73,17 +73,9 @@ std::string where_of(RowSet set)
 
 Result<std::vector<RowRecord>> read_rows(Statement* s, std::size_t limit)
 {
-    std::vector<RowRecord> out;
     // A record is large and growing the vector moves every one; a chunk's limit is no more than
     // growth would reach anyway (a huge limit is a "read them all": left to grow).
-    if (limit <= 8192) out.reserve(limit);
-    for (;;) {
-        auto row = s->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(read_row(*s));
-    }
-    return out;
+    return read_all(*s, [](const Statement& st) { return read_row(st); }, limit <= 8192 ? limit : 0);
 }
 
 std::optional<ServiceEntry> read_service(const Statement& s)
@@ -315,14 +307,9 @@ Result<std::vector<StateStore::StateCount>> SqliteStore::state_counts(BatchId ba
     auto s = db_.prepare("SELECT status, decision, COUNT(*) FROM rows WHERE batch_id = ?1 GROUP BY 1, 2");
     if (!s) return s.error();
     (*s)->bind(1, batch);
-    std::vector<StateCount> out;
-    for (;;) {
-        auto row = (*s)->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back({enum_at<RowStatus>(**s, 0), enum_at<Decision>(**s, 1), static_cast<std::size_t>((*s)->int_at(2))});
-    }
-    return out;
+    return read_all(**s, [](const Statement& st) {
+        return StateCount{enum_at<RowStatus>(st, 0), enum_at<Decision>(st, 1), static_cast<std::size_t>(st.int_at(2))};
+    });
 }
 
 Result<std::vector<StateStore::Repeat>> SqliteStore::repeats(BatchId batch, RepeatField field, std::size_t limit)
