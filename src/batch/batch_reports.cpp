@@ -16,8 +16,6 @@ namespace {
 
 constexpr std::size_t chunk_rows = 2000;
 
-constexpr int report_ranks = 9;   // report_rank() values 0..8
-
 struct ReportJob {
     fs::path state_dir;
     BatchInfo batch;
@@ -81,11 +79,15 @@ Result<void> write_csv(StateStore& store, BatchId id, const fs::path& target, co
     return w->commit();
 }
 
-// Every row at each report rank in turn (problems first), from the store a chunk at a time.
+// Every row at each report rank in turn (problems first), from the store a chunk at a time;
+// a rank no row holds is not read (one pass over the rows per rank that has some).
 template <class Visit>
 Result<void> for_each_ranked(StateStore& store, BatchId id, Visit visit)
 {
-    for (int rank = 0; rank < report_ranks; ++rank) {
+    auto counts = store.rank_counts(id);
+    if (!counts) return counts.error();
+    for (int rank = 0; rank < StateStore::report_rank_count; ++rank) {
+        if ((*counts)[static_cast<std::size_t>(rank)] == 0) continue;
         for (std::size_t after = 0;;) {
             auto rows = store.rows_at_rank(id, rank, after, chunk_rows);
             if (!rows) return rows.error();

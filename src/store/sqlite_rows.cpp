@@ -239,20 +239,41 @@ Result<std::vector<RowRecord>> SqliteStore::rows(BatchId batch, RowSet set, std:
     return read_rows(*s, limit);
 }
 
+namespace {
+
+// report_rank() in SQL: what happened to the order first, then the decision.
+const std::string rank_of_row =
+    "(CASE WHEN r.status = 2 THEN 8 WHEN r.status = 4 THEN 0 WHEN r.status = 5 THEN 1 WHEN r.status = 6 THEN 4 "
+    "WHEN r.decision = 3 THEN 3 WHEN r.decision = 2 THEN 2 WHEN r.decision = 0 THEN 5 WHEN r.status = 3 THEN 6 "
+    "ELSE 7 END)";
+
+}  // namespace
+
 Result<std::vector<RowRecord>> SqliteStore::rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                          std::size_t limit)
 {
-    // report_rank() in SQL: what happened to the order first, then the decision.
-    static const std::string sql =
-        "SELECT " + row_columns +
-        " FROM rows r WHERE r.batch_id = ?1 AND r.row > ?3 AND (CASE WHEN r.status = 2 THEN 8 WHEN r.status = 4 "
-        "THEN 0 WHEN r.status = 5 THEN 1 WHEN r.status = 6 THEN 4 WHEN r.decision = 3 THEN 3 WHEN r.decision = 2 "
-        "THEN 2 WHEN r.decision = 0 THEN 5 WHEN r.status = 3 THEN 6 ELSE 7 END) = ?2 ORDER BY r.row LIMIT ?4";
+    static const std::string sql = "SELECT " + row_columns + " FROM rows r WHERE r.batch_id = ?1 AND r.row > ?3 AND " +
+                                   rank_of_row + " = ?2 ORDER BY r.row LIMIT ?4";
     auto s = db_.prepare(sql);
     if (!s) return s.error();
     (*s)->bind(1, batch).bind(2, std::int64_t{rank}).bind(3, static_cast<std::int64_t>(after_row));
     (*s)->bind(4, static_cast<std::int64_t>(limit));
     return read_rows(*s, limit);
+}
+
+Result<std::vector<std::size_t>> SqliteStore::rank_counts(BatchId batch)
+{
+    static const std::string sql =
+        "SELECT " + rank_of_row + ", COUNT(*) FROM rows r WHERE r.batch_id = ?1 GROUP BY 1";
+    auto s = db_.prepare(sql);
+    if (!s) return s.error();
+    (*s)->bind(1, batch);
+    auto groups = read_all(**s, [](const Statement& st) { return std::pair{st.int_at(0), st.int_at(1)}; });
+    if (!groups) return groups.error();
+    std::vector<std::size_t> out(report_rank_count, 0);
+    for (auto [rank, n] : *groups)
+        if (rank >= 0 && rank < report_rank_count) out[static_cast<std::size_t>(rank)] = static_cast<std::size_t>(n);
+    return out;
 }
 
 Result<BatchWork> SqliteStore::work(BatchId batch)

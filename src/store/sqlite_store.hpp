@@ -39,6 +39,7 @@ public:
     Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row, std::size_t limit) override;
     Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                 std::size_t limit) override;
+    Result<std::vector<std::size_t>> rank_counts(BatchId batch) override;
     Result<BatchWork> work(BatchId batch) override;
     Result<std::vector<StateCount>> state_counts(BatchId batch) override;
     Result<std::size_t> reset_for_reconfirm(BatchId batch) override;

@@ -196,6 +196,10 @@ public:
     // 3 INVALID, 4 DUPLICATE, 5 undecided, 6 not submitted, 7 to be submitted, 8 SUBMITTED), by row.
     virtual Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                         std::size_t limit) = 0;
+    // How many rows are at each of those ranks (report_rank_count entries): a report reads
+    // only the ranks that hold rows.
+    static constexpr int report_rank_count = 9;
+    virtual Result<std::vector<std::size_t>> rank_counts(BatchId batch) = 0;
     virtual Result<BatchWork> work(BatchId batch) = 0;
     // How many rows hold each (status, decision) pair: a report's summary counts without
     // reading every row (row_label() depends on nothing else).
