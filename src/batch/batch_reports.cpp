@@ -16,8 +16,6 @@ namespace {
 
 constexpr std::size_t chunk_rows = 2000;
 
-constexpr int report_ranks = 9;   // report_rank() values 0..8
-
 struct ReportJob {
     fs::path state_dir;
     BatchInfo batch;
@@ -56,6 +54,20 @@ std::string approval_problem(StateStore& store, const BatchInfo& b)
     return fs::path(approvals->back().file).filename().string() + ": " + approvals->back().message;
 }
 
+// Every row of the batch in row order, from the store a chunk at a time.
+template <class Visit>
+Result<void> for_each_row(StateStore& store, BatchId id, Visit visit)
+{
+    for (std::size_t after = 0;;) {
+        auto rows = store.rows(id, RowSet::all, after, chunk_rows);
+        if (!rows) return rows.error();
+        if (rows->empty()) return {};
+        for (const auto& r : *rows)
+            if (auto x = visit(r); !x) return x;
+        after = rows->back().row;
+    }
+}
+
 // Streams every row (in row order) through `line` into an atomically written file.
 template <class Line>
 Result<void> write_csv(StateStore& store, BatchId id, const fs::path& target, const std::string& header, Line line)
@@ -63,22 +75,19 @@ Result<void> write_csv(StateStore& store, BatchId id, const fs::path& target, co
     auto w = AtomicFileWriter::create(target);
     if (!w) return w.error();
     if (auto r = w->write(header); !r) return r;
-    for (std::size_t after = 0;;) {
-        auto rows = store.rows(id, RowSet::all, after, chunk_rows);
-        if (!rows) return rows.error();
-        if (rows->empty()) break;
-        for (const auto& r : *rows)
-            if (auto x = w->write(line(r)); !x) return x;
-        after = rows->back().row;
-    }
+    if (auto r = for_each_row(store, id, [&](const RowRecord& r) { return w->write(line(r)); }); !r) return r;
     return w->commit();
 }
 
-// Every row at each report rank in turn (problems first), from the store a chunk at a time.
+// Every row at each report rank in turn (problems first), from the store a chunk at a time;
+// a rank no row holds is not read (one pass over the rows per rank that has some).
 template <class Visit>
 Result<void> for_each_ranked(StateStore& store, BatchId id, Visit visit)
 {
-    for (int rank = 0; rank < report_ranks; ++rank) {
+    auto counts = store.rank_counts(id);
+    if (!counts) return counts.error();
+    for (int rank = 0; rank < StateStore::report_rank_count; ++rank) {
+        if ((*counts)[static_cast<std::size_t>(rank)] == 0) continue;
         for (std::size_t after = 0;;) {
             auto rows = store.rows_at_rank(id, rank, after, chunk_rows);
             if (!rows) return rows.error();
@@ -90,19 +99,31 @@ Result<void> for_each_ranked(StateStore& store, BatchId id, Visit visit)
     return {};
 }
 
-Result<void> write_xlsx(StateStore& store, BatchId id, const fs::path& target)
+// The confirmation CSV and workbook from one read of the rows. The workbook is a convenience:
+// approvals are checked against the store, so a workbook that cannot be written is only
+// reported back (in book_error), not a reason to stop the batch.
+Result<void> write_confirmation_tables(StateStore& store, BatchId id, const OutputPaths& out,
+                                       std::optional<Error>& book_error)
 {
-    auto w = ConfirmationXlsxWriter::create(target);
-    if (!w) return w.error();
-    for (std::size_t after = 0;;) {
-        auto rows = store.rows(id, RowSet::all, after, chunk_rows);
-        if (!rows) return rows.error();
-        if (rows->empty()) break;
-        for (const auto& r : *rows)
-            if (auto x = w->add(r); !x) return x;
-        after = rows->back().row;
-    }
-    return w->commit();
+    auto csv = AtomicFileWriter::create(out.confirmation_csv);
+    if (!csv) return csv.error();
+    if (auto r = csv->write(confirmation_csv_header()); !r) return r;
+    std::optional<ConfirmationXlsxWriter> book;
+    if (auto b = ConfirmationXlsxWriter::create(out.confirmation_xlsx)) book.emplace(std::move(*b));
+    else book_error = b.error();
+    auto each = for_each_row(store, id, [&](const RowRecord& r) -> Result<void> {
+        if (auto x = csv->write(confirmation_csv_line(r)); !x) return x;
+        if (auto x = book ? book->add(r) : Result<void>{}; !x) {
+            book_error = x.error();
+            book.reset();   // its temp file goes; the CSV goes on
+        }
+        return {};
+    });
+    if (!each) return each;
+    if (auto c = csv->commit(); !c) return c;
+    if (book)
+        if (auto c = book->commit(); !c) book_error = c.error();
+    return {};
 }
 
 Result<void> write_html(StateStore& store, const ReportJob& job)
@@ -127,8 +148,14 @@ Result<void> write_html(StateStore& store, const ReportJob& job)
     h.confirmation_xlsx = job.out.confirmation_xlsx;
     if (job.results) h.results_csv = job.out.results_csv;
     h.log = job.out.log;
-    if (auto r = for_each_ranked(store, b.id, [&](const RowRecord& r) { h.counts.add(row_label(r, h.stage, h.mode)); }); !r)
-        return r;
+    auto counts = store.state_counts(b.id);
+    if (!counts) return counts.error();
+    for (const auto& c : *counts) {
+        RowRecord r;
+        r.status = c.status;
+        r.decision = c.decision;
+        h.counts.add(row_label(r, h.stage, h.mode), c.rows);
+    }
 
     auto w = AtomicFileWriter::create(job.out.confirmation_html);
     if (!w) return w.error();
@@ -155,17 +182,11 @@ Result<std::vector<fs::path>> write_reports(const ReportJob& job)
             return r.error();
         written.push_back(job.out.results_csv);
     } else {
-        if (auto r = write_csv(**store, id, job.out.confirmation_csv, confirmation_csv_header(),
-                               confirmation_csv_line);
-            !r)
-            return r.error();
+        std::optional<Error> book_error;
+        if (auto r = write_confirmation_tables(**store, id, job.out, book_error); !r) return r.error();
         written.push_back(job.out.confirmation_csv);
-        // The workbook is a convenience: approvals are checked against the store, so a
-        // workbook that cannot be written is logged, not a reason to stop the batch.
-        if (auto x = write_xlsx(**store, id, job.out.confirmation_xlsx); !x)
-            log_warn(job.out.confirmation_xlsx.string() + ": " + x.error().message);
-        else
-            written.push_back(job.out.confirmation_xlsx);
+        if (book_error) log_warn(job.out.confirmation_xlsx.string() + ": " + book_error->message);
+        else written.push_back(job.out.confirmation_xlsx);
     }
     if (auto r = write_html(**store, job); !r) return r.error();
     written.push_back(job.out.confirmation_html);

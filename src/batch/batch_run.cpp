@@ -125,7 +125,7 @@ asio::awaitable<void> BatchRun::decide()
         // Written before the next chunk is read: memory holds one chunk, not the batch. (The job
         // is a named variable: GCC 12 destroys a lambda temporary inside co_await twice.)
         StoreWriter::Job record = [id = batch_.id, rows = std::move(*rows)](StateStore& s) {
-            return s.update_rows(id, rows);
+            return s.update_decisions(id, rows);
         };
         auto w = co_await services_.writer.write(std::move(record));
         if (!w) co_return stop(BatchOutcome::End::state_error, w.error().message);

@@ -14,7 +14,6 @@
 #include "xferd/net/task_group.hpp"
 
 #include <boost/asio/this_coro.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace xferd {
 
@@ -90,7 +89,7 @@ asio::awaitable<void> BatchRun::confirm()
         }
         auto permit = co_await services_.budget.acquire();   // empty: the batch is stopping
         if (!permit || stopped() || first.aborted()) break;
-        std::string body = boost::json::serialize(make_order_request(parsed->row));
+        std::string body = order_request_body(parsed->row);
         rows_in_flight.spawn(
             [this, &first, &done, &file, todo, row = std::move(**rec), body = std::move(body),
              permit = std::move(permit)]() mutable -> asio::awaitable<void> {

@@ -446,12 +446,19 @@ std::FILE* open_log(const fs::path& path, std::string& error)
     return file;
 }
 
-// The path still names the file being written (not deleted, moved or swapped for a link since).
-bool still_names(std::FILE* file, const fs::path& path)
+// Which file an open log is (device, inode): taken once at open, as they never change.
+std::pair<std::uint64_t, std::uint64_t> identity_of(std::FILE* file)
 {
-    struct stat mine {}, now {};
-    return ::fstat(::fileno(file), &mine) == 0 && ::lstat(path.c_str(), &now) == 0 && mine.st_dev == now.st_dev &&
-           mine.st_ino == now.st_ino;
+    struct stat st {};
+    if (file == nullptr || ::fstat(::fileno(file), &st) != 0) return {0, 0};
+    return {st.st_dev, st.st_ino};
+}
+
+// The path still names the file being written (not deleted, moved or swapped for a link since).
+bool still_names(std::pair<std::uint64_t, std::uint64_t> mine, const fs::path& path)
+{
+    struct stat now {};
+    return ::lstat(path.c_str(), &now) == 0 && mine.first == now.st_dev && mine.second == now.st_ino;
 }
 
 }  // namespace
@@ -470,6 +477,7 @@ BatchLog::BatchLog(fs::path path, bool append_to_existing) : path_(std::move(pat
     }
     std::string error;
     file_ = open_log(path_, error);
+    identity_ = identity_of(file_);
     if (file_ == nullptr && names_a_symlink(path_)) warn_about_link(path_);   // swapped in just now
     else if (file_ == nullptr) open_error_ = error;
 }
@@ -486,10 +494,11 @@ void BatchLog::error(std::string_view message) { write("ERROR", message); }
 void BatchLog::write(std::string_view level, std::string_view message)
 {
     // Deleted, moved or swapped for a link while the batch ran: a new NAME.log, never the link.
-    if (file_ != nullptr && !still_names(file_, path_)) {
+    if (file_ != nullptr && !still_names(identity_, path_)) {
         std::fclose(file_);
         std::string error;
         file_ = open_log(path_, error);
+        identity_ = identity_of(file_);
         if (file_ == nullptr) {
             if (names_a_symlink(path_)) warn_about_link(path_);
             else log_warn(error);

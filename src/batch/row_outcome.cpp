@@ -2,6 +2,7 @@
 
 #include "xferd/core/order.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include <array>
@@ -11,13 +12,19 @@ namespace xferd {
 
 namespace {
 
+// An answer's document lives only while it is read: its parts come from a buffer on the stack
+// (a confirmation is 2-3 KB of JSON; only a bigger one takes more from malloc).
+constexpr std::size_t parse_buffer_bytes = 8192;
+
 bool contains(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
 
 std::optional<SubmittedOrder> order_in(const ApiResponse& answer)
 {
     if (!answer.ok()) return std::nullopt;
     boost::system::error_code ec;
-    auto doc = boost::json::parse(answer.body, ec);
+    unsigned char buffer[parse_buffer_bytes];
+    boost::json::monotonic_resource arena(buffer, sizeof buffer);
+    auto doc = boost::json::parse(answer.body, ec, &arena);
     if (ec) return std::nullopt;
     return parse_order(doc);
 }
@@ -83,7 +90,9 @@ void apply_confirm_answer(RowRecord& row, const ApiResponse& answer, const std::
     }
     if (answer.ok()) {
         boost::system::error_code ec;
-        auto body = boost::json::parse(answer.body, ec);
+        unsigned char buffer[parse_buffer_bytes];
+        boost::json::monotonic_resource arena(buffer, sizeof buffer);
+        auto body = boost::json::parse(answer.body, ec, &arena);
         if (ec) {
             row.confirmation = {};
             row.confirmation.error = "the confirmation answer is not JSON";

@@ -17,7 +17,6 @@
 #include "xferd/net/task_group.hpp"
 
 #include <boost/asio/this_coro.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <deque>
 
@@ -41,6 +40,10 @@ SubmitResult duplicate_of(const RowRecord& row, const ServiceEntry& h, const std
                                   ", not settled yet); not submitted twice";
     return dup;
 }
+
+// Rows a window. Requests stop starting while the next window's intents are made durable (an
+// fsync): four rounds of api.concurrency a window make that pause a quarter as frequent as one.
+std::size_t submit_window(std::size_t concurrency) { return std::max<std::size_t>(16, 4 * concurrency + 8); }
 
 // What the submit answer says, in the batch log.
 void log_submit(BatchLog& log, const std::string& label, const SubmitResult& result)
@@ -81,7 +84,7 @@ asio::awaitable<void> BatchRun::submit()
     log_->info("submitting " + std::to_string(progress.todo) + " approved rows");
     SubmitCursor cursor{RowStream(batch_.snapshot, batch_.format, options_.columns, options_.limits, options_.sheet,
                                   DuplicateOrders::leave_to_caller),
-                        std::max<std::size_t>(16, services_.budget.available() + 8)};
+                        submit_window(services_.budget.available())};
     // The rows in flight: a stop of the batch reaches them through this group (see wait()).
     TaskGroup rows_in_flight(co_await asio::this_coro::executor);
 
@@ -125,7 +128,7 @@ asio::awaitable<std::deque<SubmitReady>> BatchRun::next_submit_window(SubmitCurs
         while (auto parsed = c.stream.next()) {
             if (parsed->row.row < r.row) continue;
             if (parsed->row.row == r.row)
-                out.push_back({std::move(r), boost::json::serialize(make_order_request(parsed->row))});
+                out.push_back({std::move(r), order_request_body(parsed->row)});
             break;
         }
     }

@@ -10,9 +10,9 @@ namespace xferd {
 
 namespace {
 
-json::object text_field(std::string_view id, std::string_view text)
+json::object text_field(std::string_view id, std::string_view text, const json::storage_ptr& sp)
 {
-    return json::object{{"id", id}, {"type", "TEXT"}, {"text", text}};
+    return json::object({{"id", id}, {"type", "TEXT"}, {"text", text}}, sp);
 }
 
 const json::object* object_at(const json::object* obj, std::string_view key)
@@ -68,31 +68,41 @@ std::string describe_one(const json::object& e)
 
 }  // namespace
 
-json::value make_order_request(const TransferRow& row)
+json::value make_order_request(const TransferRow& row, json::storage_ptr sp)
 {
-    json::array misc{text_field("CONTACT_NUMBER", row.contact_number)};
+    json::array misc({text_field("CONTACT_NUMBER", row.contact_number, sp)}, sp);
     if (!row.additional_instructions.empty())
-        misc.push_back(text_field("ADDITIONAL_INSTRUCTIONS", row.additional_instructions));
-    misc.push_back(text_field("PERSONAL_EMAIL", row.personal_email));
-    misc.push_back(text_field("SERVICE_NUMBER", row.service_number));
+        misc.push_back(text_field("ADDITIONAL_INSTRUCTIONS", row.additional_instructions, sp));
+    misc.push_back(text_field("PERSONAL_EMAIL", row.personal_email, sp));
+    misc.push_back(text_field("SERVICE_NUMBER", row.service_number, sp));
 
     // Extra properties keep their group; MISCELLANEOUS ones join the canonical group.
     std::map<std::string, json::array> other_groups;
     for (const auto& p : row.extra_properties) {
         if (p.group_id == "MISCELLANEOUS")
-            misc.push_back(text_field(p.id, p.text));
+            misc.push_back(text_field(p.id, p.text, sp));
         else
-            other_groups[p.group_id].push_back(text_field(p.id, p.text));
+            other_groups.try_emplace(p.group_id, sp).first->second.push_back(text_field(p.id, p.text, sp));
     }
-    json::array properties{json::object{{"groupId", "MISCELLANEOUS"}, {"fields", std::move(misc)}}};
+    json::array properties({json::object({{"groupId", "MISCELLANEOUS"}, {"fields", std::move(misc)}}, sp)}, sp);
     for (auto& [group, fields] : other_groups)
-        properties.push_back(json::object{{"groupId", group}, {"fields", std::move(fields)}});
+        properties.push_back(json::object({{"groupId", group}, {"fields", std::move(fields)}}, sp));
 
-    return json::object{{"orderRequest",
-                         json::object{{"externalOrderNumber", row.external_order_number},
-                                      {"serviceId", row.service_id},
-                                      {"transactionType", transaction_type_xfer_out},
-                                      {"properties", std::move(properties)}}}};
+    return json::value(json::object({{"orderRequest", json::object({{"externalOrderNumber", row.external_order_number},
+                                                                      {"serviceId", row.service_id},
+                                                                      {"transactionType", transaction_type_xfer_out},
+                                                                      {"properties", std::move(properties)}},
+                                                                     sp)}},
+                                    sp));
+}
+
+std::string order_request_body(const TransferRow& row)
+{
+    // The document lives only until it is serialized: its many small parts come from one
+    // buffer on the stack instead of malloc.
+    unsigned char buffer[4096];
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    return json::serialize(make_order_request(row, &arena));
 }
 
 ConfirmationSummary summarize_confirmation(const json::value& body)

@@ -26,6 +26,12 @@ Statement& Statement::bind(int index, std::string_view v)
     return *this;
 }
 
+Statement& Statement::bind_ref(int index, std::string_view v)
+{
+    sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+}
+
 Statement& Statement::bind_null(int index)
 {
     sqlite3_bind_null(stmt_, index);

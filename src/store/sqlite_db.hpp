@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xferd::sqlite {
 
@@ -28,6 +29,9 @@ public:
     Statement& reset();   // ready for new bindings
     Statement& bind(int index, std::int64_t v);
     Statement& bind(int index, std::string_view v);
+    // Not copied: the text must stay alive and unchanged until the statement has run (hot paths
+    // that bind a record's fields and run at once; a temporary here would dangle).
+    Statement& bind_ref(int index, std::string_view v);
     Statement& bind(int index, bool v) { return bind(index, std::int64_t{v}); }
     Statement& bind_null(int index);
 
@@ -43,6 +47,20 @@ private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
 };
+
+// Steps `s` to the end, one read(s) a row.
+template <class Read>
+auto read_all(Statement& s, Read read, std::size_t reserve = 0) -> Result<std::vector<decltype(read(s))>>
+{
+    std::vector<decltype(read(s))> out;
+    out.reserve(reserve);
+    for (;;) {
+        auto row = s.step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(read(s));
+    }
+}
 
 class Database {
 public:

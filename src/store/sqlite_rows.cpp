@@ -20,33 +20,34 @@ E enum_at(const Statement& s, int col)
     return static_cast<E>(s.int_at(col));
 }
 
-// The outcome and confirmation fields, bound in the order of update_sql (after ?1 batch, ?2 row).
+// The outcome and confirmation fields, bound in the order of update_sql (after ?1 batch, ?2 row);
+// the record must outlive the statement's run (its text is not copied).
 void bind_progress(Statement& s, const RowRecord& r, int c)
 {
     const auto& f = r.confirmation;
     s.bind(c, code(r.confirm_state))
-        .bind(c + 1, f.account_holder)
-        .bind(c + 2, f.account_holder_email)
-        .bind(c + 3, f.account_holder_id)
-        .bind(c + 4, f.account_holder_tangoe_id)
-        .bind(c + 5, f.department)
-        .bind(c + 6, f.device)
-        .bind(c + 7, f.imei)
-        .bind(c + 8, f.carrier)
-        .bind(c + 9, f.contract_end)
-        .bind(c + 10, f.service_number)
-        .bind(c + 11, f.service_status)
-        .bind(c + 12, f.error)
-        .bind(c + 13, r.confirmed_at)
+        .bind_ref(c + 1, f.account_holder)
+        .bind_ref(c + 2, f.account_holder_email)
+        .bind_ref(c + 3, f.account_holder_id)
+        .bind_ref(c + 4, f.account_holder_tangoe_id)
+        .bind_ref(c + 5, f.department)
+        .bind_ref(c + 6, f.device)
+        .bind_ref(c + 7, f.imei)
+        .bind_ref(c + 8, f.carrier)
+        .bind_ref(c + 9, f.contract_end)
+        .bind_ref(c + 10, f.service_number)
+        .bind_ref(c + 11, f.service_status)
+        .bind_ref(c + 12, f.error)
+        .bind_ref(c + 13, r.confirmed_at)
         .bind(c + 14, code(r.decision))
-        .bind(c + 15, r.reason)
+        .bind_ref(c + 15, r.reason)
         .bind(c + 16, code(r.operator_verdict))
         .bind(c + 17, code(r.status))
         .bind(c + 18, r.retry)
-        .bind(c + 19, r.order_id)
-        .bind(c + 20, r.message)
-        .bind(c + 21, r.intent_at)
-        .bind(c + 22, r.submitted_at);
+        .bind_ref(c + 19, r.order_id)
+        .bind_ref(c + 20, r.message)
+        .bind_ref(c + 21, r.intent_at)
+        .bind_ref(c + 22, r.submitted_at);
 }
 
 const std::string progress_fields =
@@ -70,16 +71,11 @@ std::string where_of(RowSet set)
     return "0";
 }
 
-Result<std::vector<RowRecord>> read_rows(Statement* s)
+Result<std::vector<RowRecord>> read_rows(Statement* s, std::size_t limit)
 {
-    std::vector<RowRecord> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(read_row(*s));
-    }
-    return out;
+    // A record is large and growing the vector moves every one; a chunk's limit is no more than
+    // growth would reach anyway (a huge limit is a "read them all": left to grow).
+    return read_all(*s, [](const Statement& st) { return read_row(st); }, limit <= 8192 ? limit : 0);
 }
 
 std::optional<ServiceEntry> read_service(const Statement& s)
@@ -170,13 +166,13 @@ Result<void> SqliteStore::insert_rows(BatchId batch, std::span<const RowRecord> 
         (*s)->reset()
             .bind(1, batch)
             .bind(2, static_cast<std::int64_t>(r.row))
-            .bind(3, r.external_order_number)
-            .bind(4, r.service_id)
-            .bind(5, r.service_number)
-            .bind(6, r.employee_email)
-            .bind(7, r.employee_id)
-            .bind(8, r.personal_email)
-            .bind(9, r.contact_number);
+            .bind_ref(3, r.external_order_number)
+            .bind_ref(4, r.service_id)
+            .bind_ref(5, r.service_number)
+            .bind_ref(6, r.employee_email)
+            .bind_ref(7, r.employee_id)
+            .bind_ref(8, r.personal_email)
+            .bind_ref(9, r.contact_number);
         bind_progress(**s, r, 10);
         if (auto done = (*s)->run(); !done) return db_.error("cannot record row " + std::to_string(r.row));
     }
@@ -221,6 +217,18 @@ Result<void> SqliteStore::update_rows(BatchId batch, std::span<const RowRecord> 
     return {};
 }
 
+Result<void> SqliteStore::update_decisions(BatchId batch, std::span<const RowRecord> rows)
+{
+    auto s = db_.prepare("UPDATE rows SET decision = ?3, reason = ?4, operator = ?5 WHERE batch_id = ?1 AND row = ?2");
+    if (!s) return s.error();
+    for (const auto& r : rows) {
+        (*s)->reset().bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, code(r.decision));
+        (*s)->bind_ref(4, r.reason).bind(5, code(r.operator_verdict));
+        if (auto done = (*s)->run(); !done) return db_.error("cannot update row " + std::to_string(r.row));
+    }
+    return {};
+}
+
 Result<std::vector<RowRecord>> SqliteStore::rows(BatchId batch, RowSet set, std::size_t after_row,
                                                  std::size_t limit)
 {
@@ -228,36 +236,61 @@ Result<std::vector<RowRecord>> SqliteStore::rows(BatchId batch, RowSet set, std:
                          where_of(set) + " ORDER BY r.row LIMIT ?3");
     if (!s) return s.error();
     (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(after_row)).bind(3, static_cast<std::int64_t>(limit));
-    return read_rows(*s);
+    return read_rows(*s, limit);
 }
+
+namespace {
+
+// report_rank() in SQL: what happened to the order first, then the decision.
+const std::string rank_of_row =
+    "(CASE WHEN r.status = 2 THEN 8 WHEN r.status = 4 THEN 0 WHEN r.status = 5 THEN 1 WHEN r.status = 6 THEN 4 "
+    "WHEN r.decision = 3 THEN 3 WHEN r.decision = 2 THEN 2 WHEN r.decision = 0 THEN 5 WHEN r.status = 3 THEN 6 "
+    "ELSE 7 END)";
+
+}  // namespace
 
 Result<std::vector<RowRecord>> SqliteStore::rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                          std::size_t limit)
 {
-    // report_rank() in SQL: what happened to the order first, then the decision.
-    static const std::string sql =
-        "SELECT " + row_columns +
-        " FROM rows r WHERE r.batch_id = ?1 AND r.row > ?3 AND (CASE WHEN r.status = 2 THEN 8 WHEN r.status = 4 "
-        "THEN 0 WHEN r.status = 5 THEN 1 WHEN r.status = 6 THEN 4 WHEN r.decision = 3 THEN 3 WHEN r.decision = 2 "
-        "THEN 2 WHEN r.decision = 0 THEN 5 WHEN r.status = 3 THEN 6 ELSE 7 END) = ?2 ORDER BY r.row LIMIT ?4";
+    static const std::string sql = "SELECT " + row_columns + " FROM rows r WHERE r.batch_id = ?1 AND r.row > ?3 AND " +
+                                   rank_of_row + " = ?2 ORDER BY r.row LIMIT ?4";
     auto s = db_.prepare(sql);
     if (!s) return s.error();
     (*s)->bind(1, batch).bind(2, std::int64_t{rank}).bind(3, static_cast<std::int64_t>(after_row));
     (*s)->bind(4, static_cast<std::int64_t>(limit));
-    return read_rows(*s);
+    return read_rows(*s, limit);
+}
+
+Result<std::vector<std::size_t>> SqliteStore::rank_counts(BatchId batch)
+{
+    static const std::string sql =
+        "SELECT " + rank_of_row + ", COUNT(*) FROM rows r WHERE r.batch_id = ?1 GROUP BY 1";
+    auto s = db_.prepare(sql);
+    if (!s) return s.error();
+    (*s)->bind(1, batch);
+    auto groups = read_all(**s, [](const Statement& st) { return std::pair{st.int_at(0), st.int_at(1)}; });
+    if (!groups) return groups.error();
+    std::vector<std::size_t> out(report_rank_count, 0);
+    for (auto [rank, n] : *groups)
+        if (rank >= 0 && rank < report_rank_count) out[static_cast<std::size_t>(rank)] = static_cast<std::size_t>(n);
+    return out;
 }
 
 Result<BatchWork> SqliteStore::work(BatchId batch)
 {
-    static const std::string sql = "SELECT COUNT(*), "
-                                   "SUM(decision = 1), SUM(decision = 2), SUM(decision = 3), SUM(decision = 0), "
-                                   "SUM(status = 2), SUM(status = 3), SUM(status = 4), SUM(status = 5), "
-                                   "SUM(status = 6), SUM(status IN (0, 1)), SUM(" +
-                                   where_of(RowSet::needs_confirm) + "), SUM(" + where_of(RowSet::undecided) +
-                                   "), SUM(" + where_of(RowSet::submittable) + "), SUM(" +
-                                   where_of(RowSet::unresolved) + "), SUM(status = 1), SUM(" +
-                                   where_of(RowSet::retryable) + "), SUM(" + where_of(RowSet::awaiting_operator) +
-                                   ") FROM rows r WHERE r.batch_id = ?1";
+    // The sums run over the few distinct states, not over every row: one grouping pass instead
+    // of eighteen aggregate calls a row (the step loop asks for this after every step).
+    static const std::string sql = [] {
+        const std::string sums[] = {"r.decision = 1", "r.decision = 2", "r.decision = 3", "r.decision = 0",
+                                    "r.status = 2", "r.status = 3", "r.status = 4", "r.status = 5", "r.status = 6",
+                                    "r.status IN (0, 1)", where_of(RowSet::needs_confirm), where_of(RowSet::undecided),
+                                    where_of(RowSet::submittable), where_of(RowSet::unresolved), "r.status = 1",
+                                    where_of(RowSet::retryable), where_of(RowSet::awaiting_operator)};
+        std::string q = "SELECT SUM(r.n)";
+        for (const auto& e : sums) q += ", SUM(r.n * (" + e + "))";
+        return q + " FROM (SELECT decision, status, confirm_state, operator, retry, COUNT(*) AS n FROM rows "
+                   "WHERE batch_id = ?1 GROUP BY 1, 2, 3, 4, 5) r";
+    }();
     // (not_final is the same as counts.pending: status pending or submitting.)
     auto s = db_.prepare(sql);
     if (!s) return s.error();
@@ -288,6 +321,16 @@ Result<BatchWork> SqliteStore::work(BatchId batch)
     w.not_final = c.pending;
     (*s)->reset();
     return w;
+}
+
+Result<std::vector<StateStore::StateCount>> SqliteStore::state_counts(BatchId batch)
+{
+    auto s = db_.prepare("SELECT status, decision, COUNT(*) FROM rows WHERE batch_id = ?1 GROUP BY 1, 2");
+    if (!s) return s.error();
+    (*s)->bind(1, batch);
+    return read_all(**s, [](const Statement& st) {
+        return StateCount{enum_at<RowStatus>(st, 0), enum_at<Decision>(st, 1), static_cast<std::size_t>(st.int_at(2))};
+    });
 }
 
 Result<std::vector<StateStore::Repeat>> SqliteStore::repeats(BatchId batch, RepeatField field, std::size_t limit)
@@ -418,13 +461,13 @@ Result<ClaimResult> SqliteStore::claim_and_intend(BatchId batch, const RowRecord
         auto s = db_.prepare("INSERT INTO services (service_id, batch_id, row, external_order_number, ordered, at) "
                              "VALUES (?1, ?2, ?3, ?4, 0, ?5)");
         if (!s) return s.error();
-        (*s)->bind(1, row.service_id).bind(2, batch).bind(3, static_cast<std::int64_t>(row.row));
-        (*s)->bind(4, row.external_order_number).bind(5, at);
+        (*s)->bind_ref(1, row.service_id).bind(2, batch).bind(3, static_cast<std::int64_t>(row.row));
+        (*s)->bind_ref(4, row.external_order_number).bind_ref(5, at);
         if (auto r = (*s)->run(); !r) return r.error();
     }
     auto s = db_.prepare("UPDATE rows SET status = 1, intent_at = ?3 WHERE batch_id = ?1 AND row = ?2");
     if (!s) return s.error();
-    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(row.row)).bind(3, at);
+    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(row.row)).bind_ref(3, at);
     if (auto r = (*s)->run(); !r) return r.error();
     return ClaimResult{true, std::nullopt};
 }
@@ -436,15 +479,15 @@ Result<void> SqliteStore::record_submit(BatchId batch, const SubmitResult& r)
                          "c_carrier = CASE WHEN c_carrier = '' THEN ?8 ELSE c_carrier END "
                          "WHERE batch_id = ?1 AND row = ?2");
     if (!s) return s.error();
-    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, code(r.status)).bind(4, r.order_id);
-    (*s)->bind(5, r.message).bind(6, r.retry).bind(7, r.at).bind(8, r.carrier);
+    (*s)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, code(r.status)).bind_ref(4, r.order_id);
+    (*s)->bind_ref(5, r.message).bind(6, r.retry).bind_ref(7, r.at).bind_ref(8, r.carrier);
     if (auto done = (*s)->run(); !done) return done.error();
     if (r.status == RowStatus::submitted) {
         // The order covers the service for every later batch.
         auto u = db_.prepare("UPDATE services SET ordered = 1, order_id = ?3, at = ?4 WHERE batch_id = ?1 AND "
                              "row = ?2");
         if (!u) return u.error();
-        (*u)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind(3, r.order_id).bind(4, r.at);
+        (*u)->bind(1, batch).bind(2, static_cast<std::int64_t>(r.row)).bind_ref(3, r.order_id).bind_ref(4, r.at);
         return (*u)->run();
     }
     if (r.status == RowStatus::failed) {

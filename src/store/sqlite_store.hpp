@@ -35,10 +35,13 @@ public:
     Result<void> insert_rows(BatchId batch, std::span<const RowRecord> rows) override;
     Result<std::size_t> mark_duplicate_order_numbers(BatchId batch, const std::string& column) override;
     Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) override;
+    Result<void> update_decisions(BatchId batch, std::span<const RowRecord> rows) override;
     Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row, std::size_t limit) override;
     Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                 std::size_t limit) override;
+    Result<std::vector<std::size_t>> rank_counts(BatchId batch) override;
     Result<BatchWork> work(BatchId batch) override;
+    Result<std::vector<StateCount>> state_counts(BatchId batch) override;
     Result<std::size_t> reset_for_reconfirm(BatchId batch) override;
     Result<std::vector<Repeat>> repeats(BatchId batch, RepeatField field, std::size_t limit) override;
     Result<std::vector<FoundRow>> find_rows(const std::string& term, std::size_t limit) override;

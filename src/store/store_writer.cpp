@@ -28,12 +28,16 @@ StoreWriter::~StoreWriter()
 
 void StoreWriter::enqueue(Entry e)
 {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
+        // Only what ends the writer's wait wakes it: a loose job joining a queue it already
+        // waits on would cost a futex call and a thread switch per row for nothing.
+        wake = queue_.empty() || e.durable || queue_.size() + 1 >= options_.max_jobs_per_commit;
         has_durable_ = has_durable_ || e.durable;
         queue_.push_back(std::move(e));
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 asio::awaitable<Result<void>> StoreWriter::write(Job job)

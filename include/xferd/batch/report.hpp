@@ -113,6 +113,7 @@ private:
     void write(std::string_view level, std::string_view message);
     std::filesystem::path path_;
     std::FILE* file_ = nullptr;
+    std::pair<std::uint64_t, std::uint64_t> identity_{0, 0};   // file_'s device and inode
     std::string open_error_;
 };
 

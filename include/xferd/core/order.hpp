@@ -16,7 +16,9 @@ inline constexpr std::string_view transaction_type_xfer_out = "XFER_SERVICE_OUT"
 
 // {"orderRequest":{externalOrderNumber, serviceId, transactionType, properties:[MISCELLANEOUS…]}}
 // in the shape of the XFER_SERVICE_OUT tutorial; extra GROUP.FIELD properties are grouped.
-boost::json::value make_order_request(const TransferRow& row);
+boost::json::value make_order_request(const TransferRow& row, boost::json::storage_ptr sp = {});
+// make_order_request() serialized, built in a buffer of its own (a request body a row).
+std::string order_request_body(const TransferRow& row);
 
 // The parts of a confirm=true answer a person checks. A body that is not a SUCCESS
 // orderConfirmation yields confirmed=false with the reason in `error`.

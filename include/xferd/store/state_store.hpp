@@ -188,13 +188,27 @@ public:
     virtual Result<std::size_t> mark_duplicate_order_numbers(BatchId batch, const std::string& column) = 0;
     // Writes the confirmation, decision, operator verdict and outcome fields of these rows.
     virtual Result<void> update_rows(BatchId batch, std::span<const RowRecord> rows) = 0;
+    // Writes only the decision, its reason and the operator verdict of these rows (the decide step).
+    virtual Result<void> update_decisions(BatchId batch, std::span<const RowRecord> rows) = 0;
     virtual Result<std::vector<RowRecord>> rows(BatchId batch, RowSet set, std::size_t after_row,
                                                 std::size_t limit) = 0;
     // The rows of one report rank (batch/report_rank.hpp: 0 FAILED, 1 IN_DOUBT, 2 REJECTED,
     // 3 INVALID, 4 DUPLICATE, 5 undecided, 6 not submitted, 7 to be submitted, 8 SUBMITTED), by row.
     virtual Result<std::vector<RowRecord>> rows_at_rank(BatchId batch, int rank, std::size_t after_row,
                                                         std::size_t limit) = 0;
+    // How many rows are at each of those ranks (report_rank_count entries): a report reads
+    // only the ranks that hold rows.
+    static constexpr int report_rank_count = 9;
+    virtual Result<std::vector<std::size_t>> rank_counts(BatchId batch) = 0;
     virtual Result<BatchWork> work(BatchId batch) = 0;
+    // How many rows hold each (status, decision) pair: a report's summary counts without
+    // reading every row (row_label() depends on nothing else).
+    struct StateCount {
+        RowStatus status = RowStatus::pending;
+        Decision decision = Decision::pending;
+        std::size_t rows = 0;
+    };
+    virtual Result<std::vector<StateCount>> state_counts(BatchId batch) = 0;
     // `xferd reconfirm`: the valid rows not submitted (pending, NOT_SUBMITTED, FAILED, DUPLICATE)
     // are to be confirmed and decided anew: their confirmation, decision, operator verdict and
     // outcome are cleared. SUBMITTED, SUBMITTING and IN_DOUBT rows, and INVALID ones, stay as
