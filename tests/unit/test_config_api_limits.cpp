@@ -1,6 +1,7 @@
 // The api limits keys (max_response_bytes, max_retry_after, row_deadline, outage_limit): defaults, values,
 // refusals and what `xferd check` shows. What each does is proven against servers in
 // test_hostile_server and test_mobproc_client.
+#include "config_test_support.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "xferd/core/config.hpp"
@@ -14,19 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "xferd-config-api-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using TempDir = test::ConfigDir;
 
 Result<Config> load_with(const TempDir& dir, const std::string& api_extra)
 {

@@ -1,5 +1,6 @@
 // The `metrics:` and `notify:` config sections (kept apart from test_config.cpp, which is long
 // enough): what each key accepts, what it refuses and what `xferd check` shows.
+#include "config_test_support.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "xferd/core/config.hpp"
@@ -14,26 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "xferd-config-mon-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    fs::path write(const fs::path& name, const std::string& content, fs::perms mode = fs::perms(0600)) const
-    {
-        fs::path p = path / name;
-        std::ofstream(p, std::ios::binary) << content;
-        fs::permissions(p, mode);
-        return p;
-    }
-};
+using TempDir = test::ConfigDir;
 
 EnvLookup env_secrets()
 {
