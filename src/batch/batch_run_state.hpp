@@ -54,6 +54,7 @@ struct SubmitReady {
     std::string body;
 };
 struct SubmitCursor;     // submit_pass.cpp
+class TaskGroup;
 struct SubmitProgress;   // submit_pass.cpp
 
 class BatchRun {
@@ -73,6 +74,9 @@ private:
     asio::awaitable<std::deque<SubmitReady>> next_submit_window(SubmitCursor& cursor);
     asio::awaitable<std::deque<SubmitReady>> claim_and_intend(std::deque<SubmitReady> rows);
     asio::awaitable<void> submit_row(SubmitReady item, SubmitProgress& progress);
+    asio::awaitable<std::size_t> start_submits(std::deque<SubmitReady>& ready, TaskGroup& rows_in_flight,
+                                               SubmitProgress& progress);
+    void record_not_sent(const std::deque<SubmitReady>& rows, std::size_t from);
     asio::awaitable<void> finish();
     asio::awaitable<void> write_results();
 

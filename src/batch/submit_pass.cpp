@@ -86,30 +86,57 @@ asio::awaitable<void> BatchRun::submit()
                                   DuplicateOrders::leave_to_caller),
                         submit_window(services_.budget.available())};
     // The rows in flight: a stop of the batch reaches them through this group (see wait()).
-    TaskGroup rows_in_flight(co_await asio::this_coro::executor);
+    auto ex = co_await asio::this_coro::executor;
+    TaskGroup rows_in_flight(ex);
 
     auto ready = co_await next_submit_window(cursor);
     while (!ready.empty() && !stopped()) {
-        std::size_t started = 0;
-        for (; started < ready.size(); ++started) {
-            auto permit = co_await services_.budget.acquire();   // empty: the batch is stopping
-            if (!permit || stopped()) break;
-            // The permit lives as long as the row's coroutine: it is captured with the row.
-            rows_in_flight.spawn([this, &progress, item = std::move(ready[started]), permit = std::move(permit)]() mutable {
-                return submit_row(std::move(item), progress);
-            },
-                                 log_if_row_thrown("submitting a row"));
-        }
+        // The next window's claims and intents are made durable while this window's requests go
+        // out, so no permit waits for that commit. Each row's intent is still durable before its
+        // request is written: a row is sent only from a window whose commit has returned.
+        std::deque<SubmitReady> next;
+        TaskGroup preparing(ex);
+        if (cursor.rows_left)
+            preparing.spawn([this, &cursor, &next]() -> asio::awaitable<void> { next = co_await next_submit_window(cursor); },
+                            log_if_row_thrown("preparing the next rows to submit"));
+        const std::size_t started = co_await start_submits(ready, rows_in_flight, progress);
+        co_await preparing.wait();
         // Stopped between the intents and the requests: what was not sent is plainly pending.
-        for (std::size_t i = started; i < ready.size(); ++i)
-            services_.writer.write_later([id = batch_.id, r = not_sent(ready[i].row, now_iso())](StateStore& s) {
-                return s.record_submit(id, r);
-            });
-        if (!cursor.rows_left || stopped()) break;
-        ready = co_await next_submit_window(cursor);
+        record_not_sent(ready, started);
+        if (stopped()) {
+            record_not_sent(next, 0);
+            break;
+        }
+        ready = std::move(next);
     }
     co_await rows_in_flight.wait();
     if (auto f = co_await services_.writer.flush(); !f) stop(BatchOutcome::End::state_error, f.error().message);
+}
+
+// Sends the window's rows, each when a permit of api.concurrency is free; returns how many were
+// started (fewer when the batch stops).
+asio::awaitable<std::size_t> BatchRun::start_submits(std::deque<SubmitReady>& ready, TaskGroup& rows_in_flight,
+                                                     SubmitProgress& progress)
+{
+    std::size_t started = 0;
+    for (; started < ready.size(); ++started) {
+        auto permit = co_await services_.budget.acquire();   // empty: the batch is stopping
+        if (!permit || stopped()) break;
+        // The permit lives as long as the row's coroutine: it is captured with the row.
+        rows_in_flight.spawn([this, &progress, item = std::move(ready[started]), permit = std::move(permit)]() mutable {
+            return submit_row(std::move(item), progress);
+        },
+                             log_if_row_thrown("submitting a row"));
+    }
+    co_return started;
+}
+
+// Rows whose intent is durable but whose request was never written: plainly pending again.
+void BatchRun::record_not_sent(const std::deque<SubmitReady>& rows, std::size_t from)
+{
+    for (std::size_t i = from; i < rows.size(); ++i)
+        services_.writer.write_later(
+            [id = batch_.id, r = not_sent(rows[i].row, now_iso())](StateStore& s) { return s.record_submit(id, r); });
 }
 
 // The next window: its rows, their bodies from the snapshot, their claims and intents (durable).

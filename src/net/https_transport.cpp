@@ -152,7 +152,13 @@ private:
             auto& tcp_layer = beast::get_lowest_layer(stream_);
             tcp_layer.expires_after(t.connect);
             auto [cec, ep] = co_await tcp_layer.async_connect(*results, asio::as_tuple(asio::use_awaitable));
-            if (!cec) co_return true;
+            if (!cec) {
+                // A request leaves as two TLS records (headers, then body): with Nagle's
+                // algorithm the body waits for the ACK of the headers, which the server delays.
+                error_code nodelay_ec;
+                tcp_layer.socket().set_option(tcp::no_delay(true), nodelay_ec);
+                co_return true;
+            }
             problem = "cannot connect to " + peer + ": " +
                       (cec == beast::error::timeout ? std::string("timed out") : cec.message());
         }
