@@ -97,8 +97,11 @@ asio::awaitable<void> BatchRun::submit()
         std::deque<SubmitReady> next;
         TaskGroup preparing(ex);
         if (cursor.rows_left)
-            preparing.spawn([this, &cursor, &next]() -> asio::awaitable<void> { next = co_await next_submit_window(cursor); },
-                            log_if_row_thrown("preparing the next rows to submit"));
+            preparing.spawn(
+                [this, &cursor, &next]() -> asio::awaitable<void> {
+                    if (!stopped()) next = co_await next_submit_window(cursor);   // no intents made for nothing
+                },
+                log_if_row_thrown("preparing the next rows to submit"));
         const std::size_t started = co_await start_submits(ready, rows_in_flight, progress);
         co_await preparing.wait();
         // Stopped between the intents and the requests: what was not sent is plainly pending.
