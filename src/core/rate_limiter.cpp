@@ -12,14 +12,14 @@ void RateLimiter::recover(clock::time_point now)
     }
 }
 
-RateLimiter::clock::time_point RateLimiter::reserve(clock::time_point now)
+RateLimiter::clock::time_point RateLimiter::reserve(clock::time_point now, clock::duration at_least)
 {
     recover(now);
     const auto slot = std::max(now, next_free_);
+    auto gap = at_least;
     if (current_ > 0)
-        next_free_ = slot + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / current_));
-    else
-        next_free_ = slot;
+        gap = std::max(gap, std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / current_)));
+    next_free_ = slot + gap;
     return slot;
 }
 

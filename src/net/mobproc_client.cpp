@@ -52,6 +52,7 @@ MobprocClient::MobprocClient(asio::any_io_executor ex, const ApiConfig& api, std
       schedule_{api.max_attempts, api.retry_base_delay, api.retry_max_delay, api.max_retry_after},
       rng_(std::random_device{}()),
       limiter_(api.rate_limit),
+      pacing_(api.concurrency),
       token_changed_(ex)
 {
 }
@@ -79,6 +80,10 @@ asio::awaitable<HttpAttempt> MobprocClient::send(Call& c, const std::string& tok
     auto exchange = transport_.request(base_, std::move(req), base_proxy_ ? &*base_proxy_ : nullptr);
     HttpAttempt a = co_await terminal_only(std::move(exchange));
     count(c.endpoint, a, started);
+    if (a.outcome.kind == CallOutcome::Kind::answered) {
+        const auto ended = std::chrono::steady_clock::now();
+        pacing_.answered(ended, ended - started);
+    }
     if (a.headers_received) api_reached_ = true;  // the API itself, not the token endpoint
     if (a.outcome.kind == CallOutcome::Kind::answered && a.outcome.http_status == 429) {
         // Everyone slows down, not only this call.
@@ -117,7 +122,7 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             out.message = "authentication failed: " + token.error().message;
             co_return out;
         }
-        const auto slot = limiter_.reserve(clock::now());
+        const auto slot = limiter_.reserve(clock::now(), pacing_.spacing());
         bool waited = true;
         if (slot > clock::now()) waited = co_await cancellable_sleep(slot - clock::now());
         const bool stopping = co_await coroutine_stop_asked();

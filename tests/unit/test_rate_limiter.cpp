@@ -34,6 +34,22 @@ BOOST_AUTO_TEST_CASE(no_rate_means_no_wait)
     for (int i = 0; i < 1000; ++i) BOOST_TEST((r.reserve(t0) == t0));
 }
 
+BOOST_AUTO_TEST_CASE(a_wider_spacing_asked_by_the_caller_wins_over_the_rate_and_a_narrower_one_does_not)
+{
+    RateLimiter none(0);
+    auto t0 = RateLimiter::clock::now();
+    BOOST_TEST((none.reserve(t0, 3ms) == t0));
+    BOOST_TEST(seconds_between(t0, none.reserve(t0, 3ms)) == 0.003, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(seconds_between(t0, none.reserve(t0)) == 0.006, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST((none.reserve(t0 + 1s) == t0 + 1s), "spacing is not banked either");
+
+    RateLimiter twenty(20);   // 50 ms apart
+    twenty.reserve(t0, 10ms);
+    BOOST_TEST(seconds_between(t0, twenty.reserve(t0, 10ms)) == 0.05, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(seconds_between(t0, twenty.reserve(t0, 80ms)) == 0.10, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(seconds_between(t0, twenty.reserve(t0)) == 0.18, boost::test_tools::tolerance(1e-9));
+}
+
 BOOST_AUTO_TEST_CASE(a_429_pauses_everyone_and_halves_the_rate_which_then_recovers)
 {
     RateLimiter r(16);

@@ -1,4 +1,5 @@
-// api.rate_limit as a pacing schedule (pure, clock passed in): calls are spaced 1/rate apart,
+// api.rate_limit as a pacing schedule (pure, clock passed in): calls are spaced 1/rate apart
+// (or more, when the caller asks for a wider spacing: see send_pacing.hpp),
 // and a 429 from the API slows everyone down: all calls wait out its Retry-After (capped by the
 // caller) and the rate halves, down to 1/16 of the configured one; it climbs back by a quarter
 // for every recover_after without a 429. With no configured rate, a 429 only pauses.
@@ -15,8 +16,9 @@ public:
 
     explicit RateLimiter(double per_second) : configured_(per_second), current_(per_second) {}
 
-    // Books the next slot for one call: when it may be sent (`now` or later).
-    clock::time_point reserve(clock::time_point now);
+    // Books the next slot for one call: when it may be sent (`now` or later). The call after it
+    // comes at least `at_least` later, besides the configured rate.
+    clock::time_point reserve(clock::time_point now, clock::duration at_least = clock::duration::zero());
     // The API answered 429 at `now`; nobody sends before now + pause.
     void throttled(clock::time_point now, clock::duration pause);
 

@@ -9,6 +9,7 @@
 
 #include "xferd/core/config.hpp"
 #include "xferd/core/rate_limiter.hpp"
+#include "xferd/core/send_pacing.hpp"
 #include "xferd/core/retry.hpp"
 #include "xferd/core/token_cache.hpp"
 #include "xferd/core/xferd_metrics.hpp"
@@ -100,6 +101,7 @@ private:
     RetrySchedule schedule_;
     std::mt19937_64 rng_;
     RateLimiter limiter_;
+    SendPacing pacing_;   // spreads bursts of calls (see send_pacing.hpp)
     XferdMetrics* metrics_ = nullptr;
 
     TokenCache tokens_;
