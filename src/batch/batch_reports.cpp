@@ -8,6 +8,8 @@
 #include "xferd/batch/report_html.hpp"
 #include "xferd/core/reconcile.hpp"
 
+#include <future>
+
 namespace xferd {
 
 namespace fs = std::filesystem;
@@ -99,31 +101,25 @@ Result<void> for_each_ranked(StateStore& store, BatchId id, Visit visit)
     return {};
 }
 
-// The confirmation CSV and workbook from one read of the rows. The workbook is a convenience:
-// approvals are checked against the store, so a workbook that cannot be written is only
-// reported back (in book_error), not a reason to stop the batch.
-Result<void> write_confirmation_tables(StateStore& store, BatchId id, const OutputPaths& out,
-                                       std::optional<Error>& book_error)
+Result<std::unique_ptr<StateStore>> open_report_store(const ReportJob& job)
 {
-    auto csv = AtomicFileWriter::create(out.confirmation_csv);
-    if (!csv) return csv.error();
-    if (auto r = csv->write(confirmation_csv_header()); !r) return r;
-    std::optional<ConfirmationXlsxWriter> book;
-    if (auto b = ConfirmationXlsxWriter::create(out.confirmation_xlsx)) book.emplace(std::move(*b));
-    else book_error = b.error();
-    auto each = for_each_row(store, id, [&](const RowRecord& r) -> Result<void> {
-        if (auto x = csv->write(confirmation_csv_line(r)); !x) return x;
-        if (auto x = book ? book->add(r) : Result<void>{}; !x) {
-            book_error = x.error();
-            book.reset();   // its temp file goes; the CSV goes on
-        }
-        return {};
-    });
-    if (!each) return each;
-    if (auto c = csv->commit(); !c) return c;
-    if (book)
-        if (auto c = book->commit(); !c) book_error = c.error();
-    return {};
+    return open_sqlite_store(job.state_dir, {std::chrono::seconds(30), 4 * 1024, true});
+}
+
+// The confirmation workbook, from a read of the rows of its own: it is written beside the CSV and
+// the page (the slowest of the three: XML through zlib). It is a convenience: approvals are
+// checked against the store, so a workbook that cannot be written is only reported back, not a
+// reason to stop the batch.
+std::optional<Error> write_confirmation_book(const ReportJob& job)
+{
+    auto store = open_report_store(job);
+    if (!store) return store.error();
+    auto book = ConfirmationXlsxWriter::create(job.out.confirmation_xlsx);
+    if (!book) return book.error();
+    auto each = for_each_row(**store, job.batch.id, [&](const RowRecord& r) { return book->add(r); });
+    if (!each) return each.error();   // the temp file goes with `book`
+    if (auto c = book->commit(); !c) return c.error();
+    return std::nullopt;
 }
 
 Result<void> write_html(StateStore& store, const ReportJob& job)
@@ -173,7 +169,7 @@ Result<void> write_html(StateStore& store, const ReportJob& job)
 
 Result<std::vector<fs::path>> write_reports(const ReportJob& job)
 {
-    auto store = open_sqlite_store(job.state_dir, {std::chrono::seconds(30), 4 * 1024, true});
+    auto store = open_report_store(job);
     if (!store) return store.error();
     std::vector<fs::path> written;
     const BatchId id = job.batch.id;
@@ -182,11 +178,17 @@ Result<std::vector<fs::path>> write_reports(const ReportJob& job)
             return r.error();
         written.push_back(job.out.results_csv);
     } else {
-        std::optional<Error> book_error;
-        if (auto r = write_confirmation_tables(**store, id, job.out, book_error); !r) return r.error();
+        // Joined before this returns, also on an early return (std::async's future waits).
+        auto book = std::async(std::launch::async, [&job] { return write_confirmation_book(job); });
+        if (auto r = write_csv(**store, id, job.out.confirmation_csv, confirmation_csv_header(), confirmation_csv_line);
+            !r)
+            return r.error();
         written.push_back(job.out.confirmation_csv);
-        if (book_error) log_warn(job.out.confirmation_xlsx.string() + ": " + book_error->message);
+        if (auto r = write_html(**store, job); !r) return r.error();
+        if (auto book_error = book.get()) log_warn(job.out.confirmation_xlsx.string() + ": " + book_error->message);
         else written.push_back(job.out.confirmation_xlsx);
+        written.push_back(job.out.confirmation_html);
+        return written;
     }
     if (auto r = write_html(**store, job); !r) return r.error();
     written.push_back(job.out.confirmation_html);

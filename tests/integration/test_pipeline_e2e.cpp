@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -253,6 +254,34 @@ BOOST_AUTO_TEST_CASE(a_batch_whose_every_row_is_submitted_ends_done)
     BOOST_TEST((outcome.end == BatchOutcome::End::finished));
     BOOST_TEST((outcome.stage == BatchStage::done), to_string(outcome.stage));
     BOOST_TEST(outcome.counts.submitted == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(the_three_confirmation_reports_are_written_and_what_stood_at_their_names_is_kept_aside)
+{
+    // The workbook is written beside the CSV and the page, each from its own read of the store.
+    test::SimFixture sim;
+    test::TempDir dir;
+    const fs::path input = dir / "leavers-week-49.csv";
+    std::ofstream(input) << "external_order_number,service_id,service_number,contact_number,personal_email\n"
+                            "HR-4410,38390017,3035550190,4155550100,c.diaz@example.net\n"
+                            "HR-4411,38390048,4805550186,8605550183,c.garcia@example.net\n";
+    const auto out = output_paths_for(input);
+    fs::create_directories(out.confirmation_xlsx);   // an operator's folder where the workbook goes
+    std::ofstream(out.confirmation_xlsx / "notes.txt") << "keep me\n";
+    auto outcome = run_batch(sim, input, dir / "state", ApprovalMode::automatic);
+    BOOST_TEST((outcome.end == BatchOutcome::End::finished));
+    BOOST_TEST(outcome.counts.submitted == 2u);
+    BOOST_TEST(test::read_csv_report(out.confirmation_csv).size() == 2u);
+    BOOST_TEST(fs::is_regular_file(out.confirmation_html));
+    BOOST_TEST(fs::is_regular_file(out.confirmation_xlsx));
+    BOOST_TEST(test::read_text(dir / "leavers-week-49.confirmation.1.xlsx" / "notes.txt") == "keep me\n");
+    const auto& written = outcome.reports;
+    auto at = [&](const fs::path& p) { return std::find(written.begin(), written.end(), p) - written.begin(); };
+    BOOST_TEST(at(out.confirmation_csv) < at(out.confirmation_xlsx));
+    BOOST_TEST(at(out.confirmation_xlsx) < at(out.confirmation_html));
+    BOOST_TEST(at(out.confirmation_html) < static_cast<long>(written.size()));
+    for (const auto& entry : fs::directory_iterator(dir.path()))
+        BOOST_TEST(entry.path().extension() != ".tmp", "left behind: " << entry.path());
 }
 
 BOOST_AUTO_TEST_CASE(dry_run_confirms_and_reports_but_submits_nothing)
