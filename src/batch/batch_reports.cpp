@@ -107,23 +107,40 @@ Result<std::unique_ptr<StateStore>> open_report_store(const ReportJob& job, int 
     return open_sqlite_store(job.state_dir, {std::chrono::seconds(30), cache_kib, true});
 }
 
-// The confirmation workbook, from a read of the rows of its own: it is written beside the CSV and
-// the page (the slowest of the three: XML through zlib). It is a convenience: approvals are
-// checked against the store, so a workbook that cannot be written is only reported back, not a
-// reason to stop the batch.
-std::optional<Error> write_confirmation_book(const ReportJob& job)
+// The confirmation workbook, from a read of the rows of its own, into its temp file: it is made
+// beside the CSV and the page (the slowest of the three: XML through zlib), and published only
+// after them, so a confirmation that failed leaves no workbook newer than its CSV. It is a
+// convenience: approvals are checked against the store, so a workbook that cannot be written is
+// only reported back, not a reason to stop the batch; nothing it throws goes further.
+Result<ConfirmationXlsxWriter> prepare_confirmation_book(const ReportJob& job)
 {
-    auto store = open_report_store(job, 1024);   // one pass in row order: a small cache does
-    if (!store) return store.error();
-    auto book = ConfirmationXlsxWriter::create(job.out.confirmation_xlsx);
-    if (!book) return book.error();
-    auto each = for_each_row(**store, job.batch.id, [&](const RowRecord& r) { return book->add(r); });
-    if (!each) return each.error();   // the temp file goes with `book`
-    if (auto c = book->commit(); !c) return c.error();
-    return std::nullopt;
+    try {
+        auto store = open_report_store(job, 1024);   // one pass in row order: a small cache does
+        if (!store) return store.error();
+        auto book = ConfirmationXlsxWriter::create(job.out.confirmation_xlsx);
+        if (!book) return book.error();
+        auto each = for_each_row(**store, job.batch.id, [&](const RowRecord& r) { return book->add(r); });
+        if (!each) return each.error();   // the temp file goes with `book`
+        if (auto f = book->finish(); !f) return f.error();
+        return book;
+    } catch (const std::exception& e) {
+        return make_error("cannot write " + job.out.confirmation_xlsx.string() + ": " + e.what());
+    }
 }
 
-Result<void> write_html(StateStore& store, const ReportJob& job)
+// On a thread of its own when one can be had (a unit at its TasksMax cannot): otherwise it is
+// made when asked for, after the CSV and the page.
+std::future<Result<ConfirmationXlsxWriter>> start_confirmation_book(const ReportJob& job)
+{
+    try {
+        return std::async(std::launch::async, [&job] { return prepare_confirmation_book(job); });
+    } catch (const std::system_error&) {
+        return std::async(std::launch::deferred, [&job] { return prepare_confirmation_book(job); });
+    }
+}
+
+// The page. `with_workbook`: it points the operator to the confirmation workbook (else to the CSV).
+Result<void> write_html(StateStore& store, const ReportJob& job, bool with_workbook)
 {
     const BatchInfo& b = job.batch;
     ReportHeader h;
@@ -142,7 +159,7 @@ Result<void> write_html(StateStore& store, const ReportJob& job)
     h.approved_csv = job.out.approved_csv;
     h.approved_xlsx = job.out.approved_xlsx;
     h.confirmation_csv = job.out.confirmation_csv;
-    h.confirmation_xlsx = job.out.confirmation_xlsx;
+    if (with_workbook) h.confirmation_xlsx = job.out.confirmation_xlsx;
     if (job.results) h.results_csv = job.out.results_csv;
     h.log = job.out.log;
     auto counts = store.state_counts(b.id);
@@ -168,32 +185,47 @@ Result<void> write_html(StateStore& store, const ReportJob& job)
     return w->commit();
 }
 
-Result<std::vector<fs::path>> write_reports(const ReportJob& job)
+// What a report step wrote, and what it could not (the workbook's problem, for the batch log).
+struct ReportsWritten {
+    std::vector<fs::path> files;
+    std::string workbook_problem;
+};
+
+Result<ReportsWritten> write_reports(const ReportJob& job)
 {
     auto store = open_report_store(job, 4 * 1024);
     if (!store) return store.error();
-    std::vector<fs::path> written;
+    ReportsWritten out;
     const BatchId id = job.batch.id;
     if (job.results) {
         if (auto r = write_csv(**store, id, job.out.results_csv, results_csv_header(), results_csv_line); !r)
             return r.error();
-        written.push_back(job.out.results_csv);
-    } else {
-        // Joined before this returns, also on an early return (std::async's future waits).
-        auto book = std::async(std::launch::async, [&job] { return write_confirmation_book(job); });
-        if (auto r = write_csv(**store, id, job.out.confirmation_csv, confirmation_csv_header(), confirmation_csv_line);
-            !r)
-            return r.error();
-        written.push_back(job.out.confirmation_csv);
-        if (auto r = write_html(**store, job); !r) return r.error();
-        if (auto book_error = book.get()) log_warn(job.out.confirmation_xlsx.string() + ": " + book_error->message);
-        else written.push_back(job.out.confirmation_xlsx);
-        written.push_back(job.out.confirmation_html);
-        return written;
+        out.files.push_back(job.out.results_csv);
+        // Only a link to follow, not state: a workbook that could not be written is not offered.
+        std::error_code ec;
+        if (auto r = write_html(**store, job, fs::is_regular_file(job.out.confirmation_xlsx, ec)); !r) return r.error();
+        out.files.push_back(job.out.confirmation_html);
+        return out;
     }
-    if (auto r = write_html(**store, job); !r) return r.error();
-    written.push_back(job.out.confirmation_html);
-    return written;
+    // Waited for on every return (std::async's future does): an early one drops the workbook.
+    auto book = start_confirmation_book(job);
+    if (auto r = write_csv(**store, id, job.out.confirmation_csv, confirmation_csv_header(), confirmation_csv_line); !r)
+        return r.error();
+    out.files.push_back(job.out.confirmation_csv);
+    if (auto r = write_html(**store, job, true); !r) return r.error();
+    auto prepared = book.get();
+    std::optional<Error> problem;
+    if (!prepared) problem = prepared.error();
+    else if (auto c = prepared->commit(); !c) problem = c.error();
+    if (problem) {
+        out.workbook_problem = problem->message;
+        // The page must not send the operator to a workbook that is not there.
+        if (auto r = write_html(**store, job, false); !r) return r.error();
+    } else {
+        out.files.push_back(job.out.confirmation_xlsx);
+    }
+    out.files.push_back(job.out.confirmation_html);
+    return out;
 }
 
 }  // namespace
@@ -211,7 +243,13 @@ asio::awaitable<void> BatchRun::write_confirmation()
                                                            written.error().message +
                                                            "); it is written at the next run");
     }
-    for (auto& p : *written) reports_.push_back(p);
+    for (auto& p : written->files) reports_.push_back(p);
+    if (!written->workbook_problem.empty()) {
+        const std::string text = "the confirmation workbook could not be written (the CSV and the page were): " +
+                                 written->workbook_problem;
+        log_->warn(text);
+        log_warn(out_.confirmation_xlsx.filename().string() + ": " + text);   // and the journal
+    }
     log_->info("confirmation report written: " + out_.confirmation_html.filename().string());
     batch_.confirmation_written_at = now_iso();
     co_await save_batch();
@@ -231,7 +269,7 @@ asio::awaitable<void> BatchRun::write_results()
                                                            "); they are written from the state store at the next "
                                                            "run, without any call to MobProc");
     }
-    for (auto& p : *written) reports_.push_back(p);
+    for (auto& p : written->files) reports_.push_back(p);
     batch_.results_written_at = now_iso();
     co_await save_batch();
 }

@@ -45,6 +45,7 @@ struct ConfirmationXlsxWriter::Impl {
     lxw_format* text = nullptr;     // "@": what the operator types there stays text too
     lxw_format* approve = nullptr;
     lxw_row_t next_row = 1;
+    bool finished = false;   // the workbook is in the temp file, not published yet
 
     Result<void> failed(const std::string& what, lxw_error e) const
     {
@@ -147,9 +148,10 @@ Result<void> ConfirmationXlsxWriter::add(const RowRecord& row)
     return {};
 }
 
-Result<void> ConfirmationXlsxWriter::commit()
+Result<void> ConfirmationXlsxWriter::finish()
 {
     Impl& m = *impl_;
+    if (m.finished) return {};
     if (!m.book) return make_error("cannot write " + m.file.target().string() + ": already finished");
     if (m.next_row > 1) {
         if (auto r = m.approve_list(); !r) return r;
@@ -158,7 +160,14 @@ Result<void> ConfirmationXlsxWriter::commit()
     const lxw_error e = workbook_close(m.book);
     m.book = nullptr;
     if (e != LXW_NO_ERROR) return m.failed("saving the workbook", e);
-    return m.file.commit();
+    m.finished = true;
+    return {};
+}
+
+Result<void> ConfirmationXlsxWriter::commit()
+{
+    if (auto f = finish(); !f) return f;
+    return impl_->file.commit();
 }
 
 }  // namespace xferd

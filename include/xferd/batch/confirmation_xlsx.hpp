@@ -25,6 +25,9 @@ public:
 
     // Rows in the order they are to appear (the input's row order). At most 1,048,575 (a sheet's limit).
     Result<void> add(const RowRecord& row);
+    // Writes the whole workbook into its temp file (the slow part: the zip); nothing is published.
+    Result<void> finish();
+    // Publishes it (finishing it first if need be).
     Result<void> commit();
 
 private:
