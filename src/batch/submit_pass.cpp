@@ -241,6 +241,8 @@ asio::awaitable<void> BatchRun::look_up()
     log_->info("looking up " + std::to_string(targets.size()) + " orders in doubt (GET /orders)");
     Reconciler rec(targets);
     while (!rec.finished() && !stopped()) {
+        auto permit = co_await services_.budget.acquire();   // look-ups count in api.concurrency too
+        if (!permit) break;                                  // stopping: looked up at the next run
         auto page = co_await services_.client.get(rec.next_target());
         if (page.api_down) stop(BatchOutcome::End::api_unavailable, page.message);   // looked up at the next run
         else if (page.ok()) rec.feed_page(page.body);

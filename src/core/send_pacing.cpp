@@ -16,12 +16,13 @@ void SendPacing::answered(clock::time_point now, clock::duration took)
     shortest_ = std::min(shortest_, took);
 }
 
-SendPacing::clock::duration SendPacing::spacing() const
+SendPacing::clock::duration SendPacing::spacing(std::size_t in_flight) const
 {
     const auto round_trip = std::min(shortest_, shortest_before_);
     if (round_trip == clock::duration::max()) return clock::duration::zero();
-    // round_trip / (1.25 × concurrency), in integer ticks.
-    return round_trip * 4 / (static_cast<clock::rep>(concurrency_) * 5);
+    // round_trip / (1.25 × calls), in integer ticks.
+    const auto calls = static_cast<clock::rep>(std::max(concurrency_, in_flight));
+    return round_trip * 4 / (calls * 5);
 }
 
 }  // namespace xferd

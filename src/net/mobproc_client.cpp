@@ -78,6 +78,11 @@ asio::awaitable<HttpAttempt> MobprocClient::send(Call& c, const std::string& tok
     const auto started = std::chrono::steady_clock::now();
     // A stop (total) lets an exchange that has begun finish: a submit cut here would be in doubt.
     auto exchange = transport_.request(base_, std::move(req), base_proxy_ ? &*base_proxy_ : nullptr);
+    ++in_flight_;
+    struct Landed {
+        std::size_t& n;
+        ~Landed() { --n; }
+    } landed{in_flight_};
     HttpAttempt a = co_await terminal_only(std::move(exchange));
     count(c.endpoint, a, started);
     if (a.outcome.kind == CallOutcome::Kind::answered) {
@@ -122,9 +127,13 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             out.message = "authentication failed: " + token.error().message;
             co_return out;
         }
-        const auto slot = limiter_.reserve(clock::now(), pacing_.spacing());
         bool waited = true;
-        if (slot > clock::now()) waited = co_await cancellable_sleep(slot - clock::now());
+        for (;;) {   // a 429 while this call waited for its slot: it books again, after the pause
+            const auto throttles = limiter_.throttles();
+            const auto slot = limiter_.reserve(clock::now(), pacing_.spacing(in_flight_ + 1));
+            if (slot > clock::now()) waited = co_await cancellable_sleep(slot - clock::now());
+            if (!waited || limiter_.throttles() == throttles) break;
+        }
         const bool stopping = co_await coroutine_stop_asked();
         if (!waited || stopping) {   // a stop: no new request starts
             out.message = "stopped before the call was sent";

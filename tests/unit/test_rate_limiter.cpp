@@ -40,14 +40,35 @@ BOOST_AUTO_TEST_CASE(a_wider_spacing_asked_by_the_caller_wins_over_the_rate_and_
     auto t0 = RateLimiter::clock::now();
     BOOST_TEST((none.reserve(t0, 3ms) == t0));
     BOOST_TEST(seconds_between(t0, none.reserve(t0, 3ms)) == 0.003, boost::test_tools::tolerance(1e-9));
-    BOOST_TEST(seconds_between(t0, none.reserve(t0)) == 0.006, boost::test_tools::tolerance(1e-9));
     BOOST_TEST((none.reserve(t0 + 1s) == t0 + 1s), "spacing is not banked either");
 
     RateLimiter twenty(20);   // 50 ms apart
     twenty.reserve(t0, 10ms);
     BOOST_TEST(seconds_between(t0, twenty.reserve(t0, 10ms)) == 0.05, boost::test_tools::tolerance(1e-9));
-    BOOST_TEST(seconds_between(t0, twenty.reserve(t0, 80ms)) == 0.10, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(seconds_between(t0, twenty.reserve(t0, 80ms)) == 0.13, boost::test_tools::tolerance(1e-9));
     BOOST_TEST(seconds_between(t0, twenty.reserve(t0)) == 0.18, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(the_spacing_asked_now_counts_not_the_one_asked_when_the_call_before_was_booked)
+{
+    // A slow answer asked for a wide spacing; the next answer showed the server fast again.
+    RateLimiter r(0);
+    auto t0 = RateLimiter::clock::now();
+    BOOST_TEST((r.reserve(t0, 800ms) == t0));
+    BOOST_TEST((r.reserve(t0 + 5ms, 1ms) == t0 + 5ms));
+    BOOST_TEST((r.reserve(t0 + 5ms, 1ms) == t0 + 6ms));
+}
+
+BOOST_AUTO_TEST_CASE(each_429_is_counted_so_a_call_that_waited_for_its_slot_can_book_again)
+{
+    RateLimiter r(0);
+    auto t0 = RateLimiter::clock::now();
+    BOOST_TEST(r.throttles() == 0u);
+    const auto before = r.throttles();
+    r.reserve(t0);
+    r.throttled(t0, 1s);
+    BOOST_TEST(r.throttles() == before + 1);
+    BOOST_TEST(seconds_between(t0, r.reserve(t0)) == 1.0, boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(a_429_pauses_everyone_and_halves_the_rate_which_then_recovers)

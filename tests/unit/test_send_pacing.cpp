@@ -51,6 +51,17 @@ BOOST_AUTO_TEST_CASE(after_a_quiet_spell_only_the_answers_since_count)
     BOOST_TEST(ms(p.spacing()) == 20.0, boost::test_tools::tolerance(1e-9));
 }
 
+BOOST_AUTO_TEST_CASE(more_calls_in_flight_than_the_concurrency_narrow_the_spacing_fewer_do_not_widen_it)
+{
+    SendPacing p(1);
+    p.answered(SendPacing::clock::now(), 100ms);
+    BOOST_TEST(ms(p.spacing()) == 80.0, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(ms(p.spacing(2)) == 40.0, boost::test_tools::tolerance(1e-9));   // a look-up beside a submit
+    SendPacing q(64);
+    q.answered(SendPacing::clock::now(), 20ms);
+    BOOST_TEST(ms(q.spacing(3)) == 0.25, boost::test_tools::tolerance(1e-9));
+}
+
 BOOST_AUTO_TEST_CASE(a_concurrency_of_zero_is_taken_as_one)
 {
     SendPacing p(0);

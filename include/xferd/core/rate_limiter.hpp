@@ -16,21 +16,26 @@ public:
 
     explicit RateLimiter(double per_second) : configured_(per_second), current_(per_second) {}
 
-    // Books the next slot for one call: when it may be sent (`now` or later). The call after it
-    // comes at least `at_least` later, besides the configured rate.
+    // Books the next slot for one call: when it may be sent (`now` or later), at least 1/rate and
+    // at least `at_least` after the slot booked before it. The spacing is the one asked now, not
+    // the one in force when the call before was booked.
     clock::time_point reserve(clock::time_point now, clock::duration at_least = clock::duration::zero());
     // The API answered 429 at `now`; nobody sends before now + pause.
     void throttled(clock::time_point now, clock::duration pause);
 
     [[nodiscard]] double current_rate() const { return current_; }
+    // Counts the 429s: a call that waited for its slot books again if one came meanwhile.
+    [[nodiscard]] unsigned long throttles() const { return throttles_; }
 
 private:
     void recover(clock::time_point now);
 
     double configured_;  // 0: no limit
     double current_;
-    clock::time_point next_free_{};
+    clock::time_point last_slot_{};
+    clock::time_point paused_until_{};
     clock::time_point last_change_{};
+    unsigned long throttles_ = 0;
 };
 
 }  // namespace xferd

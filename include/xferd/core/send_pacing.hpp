@@ -5,10 +5,11 @@
 // round, and each call in it waits while the others are read, parsed and sent on both sides:
 // against a server answering in 20 ms at api.concurrency 64, that wait added 10% to every call.
 //
-// Starts are spaced by the shortest round trip seen lately divided by 1.25 × api.concurrency: at
-// most 1.25 × concurrency calls start per round trip. The concurrency lets no more than
-// `concurrency` calls end per round trip, so the spacing never lowers the rate; it only evens
-// out bursts. Before the first answer nothing is spaced. Pure: the clock is passed in.
+// Starts are spaced by the shortest round trip seen lately divided by 1.25 × the calls that can
+// be in flight (api.concurrency, or more when more are: a caller outside the request budget):
+// at most 1.25 × that many calls start per round trip, and no more than that many can end in
+// one, so the spacing never lowers the rate; it only evens out bursts. Before the first answer
+// nothing is spaced. Pure: the clock is passed in.
 #pragma once
 
 #include <chrono>
@@ -27,8 +28,9 @@ public:
 
     // An exchange that got an answer (any HTTP status) took `took`, ending at `now`.
     void answered(clock::time_point now, clock::duration took);
-    // The least time between the starts of two calls (zero before any answer).
-    [[nodiscard]] clock::duration spacing() const;
+    // The least time between the starts of two calls (zero before any answer), with `in_flight`
+    // calls under way.
+    [[nodiscard]] clock::duration spacing(std::size_t in_flight = 0) const;
 
 private:
     std::size_t concurrency_;

@@ -102,6 +102,7 @@ private:
     std::mt19937_64 rng_;
     RateLimiter limiter_;
     SendPacing pacing_;   // spreads bursts of calls (see send_pacing.hpp)
+    std::size_t in_flight_ = 0;   // exchanges under way, whoever started them
     XferdMetrics* metrics_ = nullptr;
 
     TokenCache tokens_;
