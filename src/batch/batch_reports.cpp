@@ -219,7 +219,10 @@ Result<ReportsWritten> write_reports(const ReportJob& job)
     else if (auto c = prepared->commit(); !c) problem = c.error();
     if (problem) {
         out.workbook_problem = problem->message;
-        // The page must not send the operator to a workbook that is not there.
+        // The page must not send the operator to a workbook that is not there. The page just
+        // written is this step's own: replaced, not kept aside as an earlier report.
+        std::error_code ec;
+        fs::remove(job.out.confirmation_html, ec);
         if (auto r = write_html(**store, job, false); !r) return r.error();
     } else {
         out.files.push_back(job.out.confirmation_xlsx);
