@@ -212,21 +212,21 @@ Result<ReportsWritten> write_reports(const ReportJob& job)
     if (auto r = write_csv(**store, id, job.out.confirmation_csv, confirmation_csv_header(), confirmation_csv_line); !r)
         return r.error();
     out.files.push_back(job.out.confirmation_csv);
-    if (auto r = write_html(**store, job, true); !r) return r.error();
     auto prepared = book.get();
     std::optional<Error> problem;
     if (!prepared) problem = prepared.error();
     else if (auto c = prepared->commit(); !c) problem = c.error();
     if (problem) {
         out.workbook_problem = problem->message;
-        // The page must not send the operator to a workbook that is not there. The page just
-        // written is this step's own: replaced, not kept aside as an earlier report.
-        std::error_code ec;
-        fs::remove(job.out.confirmation_html, ec);
-        if (auto r = write_html(**store, job, false); !r) return r.error();
+        // An earlier workbook at that name (an earlier confirmation, another batch of the same
+        // name) is not this confirmation's: kept aside, so that no page links it.
+        if (auto kept = keep_existing(job.out.confirmation_xlsx); !kept)
+            out.workbook_problem += "; " + kept.error().message;
     } else {
         out.files.push_back(job.out.confirmation_xlsx);
     }
+    // Written once the workbook is known: it links the workbook only if this one is there.
+    if (auto r = write_html(**store, job, !problem); !r) return r.error();
     out.files.push_back(job.out.confirmation_html);
     return out;
 }

@@ -152,7 +152,7 @@ Result<void> ConfirmationXlsxWriter::finish()
 {
     Impl& m = *impl_;
     if (m.finished) return {};
-    if (!m.book) return make_error("cannot write " + m.file.target().string() + ": already finished");
+    if (!m.book) return make_error("cannot write " + m.file.target().string() + ": its workbook failed or was closed");
     if (m.next_row > 1) {
         if (auto r = m.approve_list(); !r) return r;
         worksheet_autofilter(m.sheet, 0, 0, m.next_row - 1, confirmation_column_count - 1);

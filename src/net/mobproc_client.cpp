@@ -128,11 +128,11 @@ asio::awaitable<ApiResponse> MobprocClient::call(CallKind kind, ApiEndpoint endp
             co_return out;
         }
         bool waited = true;
-        for (;;) {   // a 429 while this call waited for its slot: it books again, after the pause
+        for (;;) {   // a 429's pause began while this call waited, over its slot: it books again
             const auto throttles = limiter_.throttles();
             const auto slot = limiter_.reserve(clock::now(), pacing_.spacing(in_flight_ + 1));
             if (slot > clock::now()) waited = co_await cancellable_sleep(slot - clock::now());
-            if (!waited || limiter_.throttles() == throttles) break;
+            if (!waited || limiter_.throttles() == throttles || slot >= limiter_.paused_until()) break;
         }
         const bool stopping = co_await coroutine_stop_asked();
         if (!waited || stopping) {   // a stop: no new request starts

@@ -128,8 +128,8 @@ BOOST_AUTO_TEST_CASE(a_workbook_that_cannot_be_written_is_a_warning_in_the_batch
                log);
     BOOST_TEST(log.find("Input/output error") != std::string::npos, log);
     BOOST_TEST(temp_files_in(dir.path()).empty());
-    // One earlier page is kept: the confirmation, when the results page replaced it. The page that
-    // linked the missing workbook is not kept beside it.
+    // One earlier page is kept: the confirmation, when the results page replaced it. No page that
+    // linked the missing workbook is kept beside it.
     BOOST_TEST(fs::exists(dir / "leavers-week-51.confirmation.1.html"));
     BOOST_TEST(!fs::exists(dir / "leavers-week-51.confirmation.2.html"), "the page is replaced, not kept aside");
 }

@@ -26,6 +26,8 @@ public:
     [[nodiscard]] double current_rate() const { return current_; }
     // Counts the 429s: a call that waited for its slot books again if one came meanwhile.
     [[nodiscard]] unsigned long throttles() const { return throttles_; }
+    // Nobody sends before this (the latest 429's pause).
+    [[nodiscard]] clock::time_point paused_until() const { return paused_until_; }
 
 private:
     void recover(clock::time_point now);
