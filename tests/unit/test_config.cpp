@@ -399,6 +399,8 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_values_name_key_line_and_allowed_values)
         {"  retry_base_delay: 5s\n  retry_max_delay: 1s\n", "",
          "line 8: 'api.retry_max_delay' (1s) must not be shorter than 'api.retry_base_delay' (5s)"},
         {"  rate_limit: -1\n", "", "line 7: 'api.rate_limit' must be a number of requests per second"},
+        {"  rate_limit: 1e-12\n", "",
+         "line 7: 'api.rate_limit' must be 0 (no limit) or at least 0.01 (a call every 100s), not '1e-12'"},
         {"  tenant: ''\n", "", "line 7: key 'tenant' appears twice under 'api'; keep only one"},
         {"", "approval:\n  mode: yolo\n", "line 9: 'approval.mode' must be auto, manual or dry-run, not 'yolo'"},
         {"", "approval:\n  max_reject_ratio: 1.5\n",
