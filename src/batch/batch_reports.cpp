@@ -139,8 +139,10 @@ std::future<Result<ConfirmationXlsxWriter>> start_confirmation_book(const Report
     }
 }
 
-// The page. `with_workbook`: it points the operator to the confirmation workbook (else to the CSV).
-Result<void> write_html(StateStore& store, const ReportJob& job, bool with_workbook)
+// The page. `with_workbook`: it points the operator to the confirmation workbook (else to the
+// CSV, saying why when `workbook_problem` is known).
+Result<void> write_html(StateStore& store, const ReportJob& job, bool with_workbook,
+                        const std::string& workbook_problem = {})
 {
     const BatchInfo& b = job.batch;
     ReportHeader h;
@@ -160,6 +162,7 @@ Result<void> write_html(StateStore& store, const ReportJob& job, bool with_workb
     h.approved_xlsx = job.out.approved_xlsx;
     h.confirmation_csv = job.out.confirmation_csv;
     if (with_workbook) h.confirmation_xlsx = job.out.confirmation_xlsx;
+    h.workbook_problem = workbook_problem;
     if (job.results) h.results_csv = job.out.results_csv;
     h.log = job.out.log;
     auto counts = store.state_counts(b.id);
@@ -226,7 +229,7 @@ Result<ReportsWritten> write_reports(const ReportJob& job)
         out.files.push_back(job.out.confirmation_xlsx);
     }
     // Written once the workbook is known: it links the workbook only if this one is there.
-    if (auto r = write_html(**store, job, !problem); !r) return r.error();
+    if (auto r = write_html(**store, job, !problem, out.workbook_problem); !r) return r.error();
     out.files.push_back(job.out.confirmation_html);
     return out;
 }

@@ -185,6 +185,10 @@ std::string facts(const ReportHeader& h)
                  file_name(path) + "</a> <span class=\"sub\">" + std::string(what) + "</span></li>";
     }
     if (!links.empty()) fact("Other files", "<ul class=\"files\">" + links + "</ul>", true);
+    if (!h.workbook_problem.empty() && !h.confirmation_csv.empty())
+        fact("Workbook", "not written (" + html_escape(h.workbook_problem) + "); use " +
+                             code(file_name(h.confirmation_csv)) + ", which holds the same rows",
+             true);
     std::filesystem::path any = !h.results_csv.empty() ? h.results_csv : !h.confirmation_csv.empty() ? h.confirmation_csv : h.log;
     if (any.has_parent_path()) fact("Folder", "<span class=\"name\">" + html_escape(any.parent_path().string()) + "</span>");
     return out + "</dl>\n";

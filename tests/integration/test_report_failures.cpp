@@ -120,8 +120,9 @@ BOOST_AUTO_TEST_CASE(a_workbook_that_cannot_be_written_is_a_warning_in_the_batch
     BOOST_TEST(fs::is_regular_file(out.confirmation_csv));
     BOOST_TEST(!fs::exists(out.confirmation_xlsx));
     const std::string page = test::read_text(out.confirmation_html);
-    BOOST_TEST(page.find("leavers-week-51.confirmation.xlsx") == std::string::npos, "the page sends to a missing workbook");
-    BOOST_TEST(page.find("leavers-week-51.confirmation.csv") != std::string::npos);
+    BOOST_TEST(page.find("href=\"./leavers-week-51.confirmation.xlsx\"") == std::string::npos,
+               "the page sends to a missing workbook");
+    BOOST_TEST(page.find("href=\"./leavers-week-51.confirmation.csv\"") != std::string::npos);
     const std::string log = test::read_text(out.log);
     BOOST_TEST(log.find("WARN the confirmation workbook could not be written (the CSV and the page were): cannot "
                         "write ") != std::string::npos,
@@ -131,6 +132,14 @@ BOOST_AUTO_TEST_CASE(a_workbook_that_cannot_be_written_is_a_warning_in_the_batch
     // One earlier page is kept: the confirmation, when the results page replaced it. No page that
     // linked the missing workbook is kept beside it.
     BOOST_TEST(fs::exists(dir / "leavers-week-51.confirmation.1.html"));
+    // That confirmation page says why there is no workbook, and what to open instead.
+    const std::string confirmation_page = test::read_text(dir / "leavers-week-51.confirmation.1.html");
+    BOOST_TEST(confirmation_page.find("href=\"./leavers-week-51.confirmation.xlsx\"") == std::string::npos);
+    BOOST_TEST(confirmation_page.find("<dt>Workbook</dt><dd>not written (cannot write ") != std::string::npos,
+               confirmation_page);
+    BOOST_TEST(confirmation_page.find("Input/output error); use <code class=\"file\">leavers-week-51.confirmation.csv"
+                                      "</code>, which holds the same rows") != std::string::npos,
+               confirmation_page);
     BOOST_TEST(!fs::exists(dir / "leavers-week-51.confirmation.2.html"), "the page is replaced, not kept aside");
 }
 

@@ -51,6 +51,7 @@ struct ReportHeader {
     std::filesystem::path confirmation_xlsx;
     std::filesystem::path results_csv;        // once submitting has started
     std::filesystem::path log;
+    std::string workbook_problem;             // why the confirmation workbook is not there (the CSV is)
 
     // Rows listed on the page. Problems are all listed up to a bound only a broken batch
     // reaches; the other rows are capped so a 200,000-row batch stays a page a browser opens.
