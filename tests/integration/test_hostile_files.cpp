@@ -60,6 +60,15 @@ bool can_mount_tmpfs()
     return d.mounted;
 }
 
+// Writes to `file` until its disk says it is full.
+void fill_up(const fs::path& file)
+{
+    std::ofstream filler(file, std::ios::binary);
+    const std::string chunk(64 * 1024, 'x');
+    while (filler.write(chunk.data(), static_cast<std::streamsize>(chunk.size())) && filler.flush()) {
+    }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(hostile_files)
@@ -227,12 +236,7 @@ BOOST_AUTO_TEST_CASE(a_state_store_that_cannot_be_written_is_an_error_not_succes
     // Fill the state disk after the store exists: the batch's records cannot be written.
     auto first = test::run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(first.status == 0, first.out << first.err);
-    {
-        std::ofstream filler(dir / "state" / "filler", std::ios::binary);
-        std::string chunk(64 * 1024, 'x');
-        while (filler.write(chunk.data(), static_cast<std::streamsize>(chunk.size())) && filler.flush()) {
-        }
-    }
+    fill_up(dir / "state" / "filler");
     std::ofstream(dir / "inbox" / "b.csv") << one_row;
     auto r = test::run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(r.status != 0, r.out << r.err);
@@ -243,6 +247,40 @@ BOOST_AUTO_TEST_CASE(a_state_store_that_cannot_be_written_is_an_error_not_succes
     fs::remove(dir / "state" / "filler");
     auto ok = test::run_xferd(dir, {"once", "--config", config.string()});
     BOOST_TEST(ok.status == 0, ok.out << ok.err);
+    BOOST_TEST(test::orders_placed(sim) == 1u);
+}
+
+// The inbox's disk fills between approval and submit: the orders are placed, but the results
+// cannot be written. That is not success, stdout names no file that is not there, and once
+// there is room the results are written from the store without any call.
+BOOST_AUTO_TEST_CASE(a_full_inbox_disk_is_not_success_and_the_results_follow_once_there_is_room,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) { return can_mount_tmpfs(); }))
+{
+    test::SimFixture sim;
+    test::TempDir dir;
+    SmallDisk disk(dir / "inbox", "1m");
+    BOOST_REQUIRE(disk.mounted);
+    auto config = test::write_sim_config(dir, sim, test::demo::password, "manual");
+    std::ofstream(dir / "inbox" / "leavers.csv") << one_row;
+    auto confirmed = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST_REQUIRE(confirmed.status == 0, confirmed.out << confirmed.err);
+    std::ofstream(dir / "inbox" / "leavers.approve") << "all\n";
+    fill_up(dir / "inbox" / ".filler");
+
+    auto full = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(full.status == 1, full.out << full.err);
+    BOOST_TEST(test::orders_placed(sim) == 1u, "the order was placed");
+    BOOST_TEST(!fs::exists(dir / "inbox" / "leavers.results.csv"));
+    BOOST_TEST(contains(full.out, "the results could not be written"), full.out);
+    BOOST_TEST(!contains(full.out, "-> " + (dir / "inbox" / "leavers.results.csv").string()), full.out);
+    BOOST_TEST(contains(full.out + full.err, "No space left on device"), full.out << full.err);
+    const auto calls = test::api_calls(sim);
+
+    fs::remove(dir / "inbox" / ".filler");
+    auto room = test::run_xferd(dir, {"once", "--config", config.string()});
+    BOOST_TEST(room.status == 0, room.out << room.err);
+    BOOST_TEST(contains(test::read_text(dir / "inbox" / "leavers.results.csv"), ",SUBMITTED,"));
+    BOOST_TEST(test::api_calls(sim) == calls, "written from the store");
     BOOST_TEST(test::orders_placed(sim) == 1u);
 }
 
