@@ -231,15 +231,13 @@ void Loader::load_api(const Entry* e, ApiConfig& api)
                      ") must not be shorter than 'api.outage_after' (" + format_duration(api.outage_after) +
                      "); 0 waits out an outage without limit");
     if (auto v = duration(s, s.find("reconcile_delay"), 0ms, 3'600'000ms)) api.reconcile_delay = *v;
-    // Below 0.01 the spacing (over 100 s, sixteen times that after a 429) stops meaning a rate.
+    // 0, or at least 0.01: below that the spacing (over 100 s, sixteen times that after a 429)
+    // stops meaning a rate. A positive value is read again against the narrower range, so both
+    // gaps are refused in the same words.
     const Entry* rate = s.find("rate_limit");
-    if (auto v = real(s, rate, 0, 1e6, "of requests per second from 0 (no limit) to 1000000")) {
-        if (*v > 0 && *v < 0.01)
-            error_at(rate->mark, "'api.rate_limit' must be 0 (no limit) or at least 0.01 (a call every 100s), not '" +
-                                     rate->value.Scalar() + "'");
-        else
-            api.rate_limit = *v;
-    }
+    constexpr std::string_view rate_range = "of requests per second: 0 (no limit) or from 0.01 (a call every 100s) to 1000000";
+    if (auto v = real(s, rate, 0, 1e6, rate_range); v && (*v == 0 || real(s, rate, 0.01, 1e6, rate_range)))
+        api.rate_limit = *v;
     if (auto v = byte_size(s, s.find("max_response_bytes"), 1024, std::uint64_t{1} << 30)) api.max_response_bytes = *v;
     if (auto v = duration(s, s.find("max_retry_after"), 0ms, 3'600'000ms)) api.max_retry_after = *v;
     if (auto v = duration(s, s.find("row_deadline"), 1ms, 86'400'000ms)) api.row_deadline = *v;

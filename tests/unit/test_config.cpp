@@ -169,6 +169,18 @@ BOOST_AUTO_TEST_CASE(durations_parse_and_format)
     BOOST_TEST(format_duration(0ms) == "0s");
 }
 
+// The smallest rate kept, and 0 (no limit): both ends of what is refused between them.
+BOOST_AUTO_TEST_CASE(rate_limit_takes_zero_and_one_call_every_100_seconds)
+{
+    ConfigDir dir;
+    for (const auto& [text, rate] : {std::pair{"0", 0.0}, std::pair{"0.01", 0.01}}) {
+        auto r = load_config(dir.write("config.yaml", config_text("  rate_limit: " + std::string(text) + "\n")),
+                             env_secrets);
+        BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+        BOOST_TEST(r->api.rate_limit == rate);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(approval_modes)
 {
     BOOST_TEST(to_string(ApprovalMode::automatic) == "auto");
@@ -400,7 +412,8 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_values_name_key_line_and_allowed_values)
          "line 8: 'api.retry_max_delay' (1s) must not be shorter than 'api.retry_base_delay' (5s)"},
         {"  rate_limit: -1\n", "", "line 7: 'api.rate_limit' must be a number of requests per second"},
         {"  rate_limit: 1e-12\n", "",
-         "line 7: 'api.rate_limit' must be 0 (no limit) or at least 0.01 (a call every 100s), not '1e-12'"},
+         "line 7: 'api.rate_limit' must be a number of requests per second: 0 (no limit) or from 0.01 (a call every "
+         "100s) to 1000000, not '1e-12'"},
         {"  tenant: ''\n", "", "line 7: key 'tenant' appears twice under 'api'; keep only one"},
         {"", "approval:\n  mode: yolo\n", "line 9: 'approval.mode' must be auto, manual or dry-run, not 'yolo'"},
         {"", "approval:\n  max_reject_ratio: 1.5\n",
